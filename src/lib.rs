@@ -1,0 +1,5 @@
+//! smis: a Rust client for storage arrays that speak SMI-S (CIM-XML over HTTPS).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod transport;
