@@ -2,4 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cim;
+pub mod message;
 pub mod transport;
+pub mod xml;

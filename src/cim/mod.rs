@@ -1,0 +1,27 @@
+//! The CIM data model (DMTF DSP0004), with no I/O.
+//!
+//! Types and values ([`CimType`], [`CimValue`], [`CimDateTime`]), names that compare
+//! case-insensitively ([`CimName`]), object paths and WBEM URIs ([`ObjectPath`]), instances,
+//! classes and qualifiers. Values convert to and from Rust types through [`ToCimValue`] and
+//! [`FromCimValue`] (the `ToSql`/`FromSql` of this crate) and `TryFrom<&CimValue>`.
+
+mod datetime;
+mod name;
+mod object;
+mod path;
+mod types;
+mod value;
+
+pub use datetime::CimDateTime;
+pub use name::CimName;
+#[allow(unused_imports)]
+pub(crate) use object::embedded_kind_of;
+pub use object::{
+    CimClass, Flavor, Instance, Method, Parameter, Property, PropertyExtra, Qualifier,
+    QualifierDecl, Scope,
+};
+#[allow(unused_imports)]
+pub(crate) use path::untyped_number;
+pub use path::{KeyBinding, ObjectPath, PathKind, normalize_namespace};
+pub use types::{CimType, EmbeddedKind};
+pub use value::{CimArray, CimValue, FromCimValue, ToCimValue, ValueError};

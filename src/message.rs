@@ -1,0 +1,544 @@
+//! CIM-XML operation messages as data (DSP0200), with no I/O and no XML.
+//!
+//! A [`Request`] is what a client sends and a server receives: an intrinsic operation in a
+//! namespace ([`IntrinsicRequest`]), an extrinsic method call ([`MethodCall`]) or an export
+//! ([`ExportCall`]). A [`Response`] is the answer. The codec in [`crate::xml`] turns both
+//! into CIM-XML and back, in both directions, so the client and the simulated provider share
+//! one implementation.
+
+use crate::cim::{
+    CimClass, CimName, CimType, CimValue, EmbeddedKind, Instance, ObjectPath, QualifierDecl,
+};
+
+/// Options shared by the pull `Open*` operations (DSP0200 §5.3.2).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PullOptions {
+    /// `FilterQueryLanguage` (e.g. `DMTF:FQL`).
+    pub filter_query_language: Option<String>,
+    /// `FilterQuery`.
+    pub filter_query: Option<String>,
+    /// `OperationTimeout` in seconds (0 = no timeout; None = server default).
+    pub operation_timeout: Option<u32>,
+    /// `ContinueOnError`.
+    pub continue_on_error: Option<bool>,
+    /// `MaxObjectCount` for the Open itself (None = the server's default, usually 0).
+    pub max_object_count: Option<u32>,
+}
+
+/// An intrinsic operation with its parameters. Optional parameters are `None` when they
+/// are not sent (the server's default applies). Property lists: `None` = all properties,
+/// `Some(vec![])` = none.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // fields are the DSP0200 parameter names in snake case
+pub enum Intrinsic {
+    /// GetInstance
+    GetInstance {
+        instance_name: ObjectPath,
+        local_only: Option<bool>,
+        include_qualifiers: Option<bool>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+    },
+    /// EnumerateInstances
+    EnumerateInstances {
+        class_name: CimName,
+        local_only: Option<bool>,
+        deep_inheritance: Option<bool>,
+        include_qualifiers: Option<bool>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+    },
+    /// EnumerateInstanceNames
+    EnumerateInstanceNames { class_name: CimName },
+    /// CreateInstance
+    CreateInstance { new_instance: Instance },
+    /// ModifyInstance (the instance must carry its path)
+    ModifyInstance {
+        modified_instance: Instance,
+        include_qualifiers: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+    },
+    /// DeleteInstance
+    DeleteInstance { instance_name: ObjectPath },
+    /// Associators (instance or class path)
+    Associators {
+        object_name: ObjectPath,
+        assoc_class: Option<CimName>,
+        result_class: Option<CimName>,
+        role: Option<String>,
+        result_role: Option<String>,
+        include_qualifiers: Option<bool>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+    },
+    /// AssociatorNames
+    AssociatorNames {
+        object_name: ObjectPath,
+        assoc_class: Option<CimName>,
+        result_class: Option<CimName>,
+        role: Option<String>,
+        result_role: Option<String>,
+    },
+    /// References
+    References {
+        object_name: ObjectPath,
+        result_class: Option<CimName>,
+        role: Option<String>,
+        include_qualifiers: Option<bool>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+    },
+    /// ReferenceNames
+    ReferenceNames {
+        object_name: ObjectPath,
+        result_class: Option<CimName>,
+        role: Option<String>,
+    },
+    /// ExecQuery
+    ExecQuery {
+        query_language: String,
+        query: String,
+    },
+    /// GetClass
+    GetClass {
+        class_name: CimName,
+        local_only: Option<bool>,
+        include_qualifiers: Option<bool>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+    },
+    /// EnumerateClasses
+    EnumerateClasses {
+        class_name: Option<CimName>,
+        deep_inheritance: Option<bool>,
+        local_only: Option<bool>,
+        include_qualifiers: Option<bool>,
+        include_class_origin: Option<bool>,
+    },
+    /// EnumerateClassNames
+    EnumerateClassNames {
+        class_name: Option<CimName>,
+        deep_inheritance: Option<bool>,
+    },
+    /// CreateClass
+    CreateClass { new_class: CimClass },
+    /// ModifyClass
+    ModifyClass { modified_class: CimClass },
+    /// DeleteClass
+    DeleteClass { class_name: CimName },
+    /// GetQualifier
+    GetQualifier { qualifier_name: CimName },
+    /// SetQualifier
+    SetQualifier {
+        qualifier_declaration: QualifierDecl,
+    },
+    /// DeleteQualifier
+    DeleteQualifier { qualifier_name: CimName },
+    /// EnumerateQualifiers
+    EnumerateQualifiers,
+    /// OpenEnumerateInstances
+    OpenEnumerateInstances {
+        class_name: CimName,
+        deep_inheritance: Option<bool>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+        pull: PullOptions,
+    },
+    /// OpenEnumerateInstancePaths
+    OpenEnumerateInstancePaths {
+        class_name: CimName,
+        pull: PullOptions,
+    },
+    /// OpenAssociatorInstances
+    OpenAssociatorInstances {
+        instance_name: ObjectPath,
+        assoc_class: Option<CimName>,
+        result_class: Option<CimName>,
+        role: Option<String>,
+        result_role: Option<String>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+        pull: PullOptions,
+    },
+    /// OpenAssociatorInstancePaths
+    OpenAssociatorInstancePaths {
+        instance_name: ObjectPath,
+        assoc_class: Option<CimName>,
+        result_class: Option<CimName>,
+        role: Option<String>,
+        result_role: Option<String>,
+        pull: PullOptions,
+    },
+    /// OpenReferenceInstances
+    OpenReferenceInstances {
+        instance_name: ObjectPath,
+        result_class: Option<CimName>,
+        role: Option<String>,
+        include_class_origin: Option<bool>,
+        property_list: Option<Vec<CimName>>,
+        pull: PullOptions,
+    },
+    /// OpenReferenceInstancePaths
+    OpenReferenceInstancePaths {
+        instance_name: ObjectPath,
+        result_class: Option<CimName>,
+        role: Option<String>,
+        pull: PullOptions,
+    },
+    /// OpenQueryInstances (FilterQuery and FilterQueryLanguage are required here)
+    OpenQueryInstances {
+        filter_query: String,
+        filter_query_language: String,
+        return_query_result_class: Option<bool>,
+        operation_timeout: Option<u32>,
+        continue_on_error: Option<bool>,
+        max_object_count: Option<u32>,
+    },
+    /// PullInstancesWithPath
+    PullInstancesWithPath {
+        enumeration_context: String,
+        max_object_count: u32,
+    },
+    /// PullInstancePaths
+    PullInstancePaths {
+        enumeration_context: String,
+        max_object_count: u32,
+    },
+    /// PullInstances
+    PullInstances {
+        enumeration_context: String,
+        max_object_count: u32,
+    },
+    /// CloseEnumeration
+    CloseEnumeration { enumeration_context: String },
+}
+
+impl Intrinsic {
+    /// The DSP0200 operation name (the `CIMMethod` header and `IMETHODCALL NAME`).
+    pub fn name(&self) -> &'static str {
+        use Intrinsic::*;
+        match self {
+            GetInstance { .. } => "GetInstance",
+            EnumerateInstances { .. } => "EnumerateInstances",
+            EnumerateInstanceNames { .. } => "EnumerateInstanceNames",
+            CreateInstance { .. } => "CreateInstance",
+            ModifyInstance { .. } => "ModifyInstance",
+            DeleteInstance { .. } => "DeleteInstance",
+            Associators { .. } => "Associators",
+            AssociatorNames { .. } => "AssociatorNames",
+            References { .. } => "References",
+            ReferenceNames { .. } => "ReferenceNames",
+            ExecQuery { .. } => "ExecQuery",
+            GetClass { .. } => "GetClass",
+            EnumerateClasses { .. } => "EnumerateClasses",
+            EnumerateClassNames { .. } => "EnumerateClassNames",
+            CreateClass { .. } => "CreateClass",
+            ModifyClass { .. } => "ModifyClass",
+            DeleteClass { .. } => "DeleteClass",
+            GetQualifier { .. } => "GetQualifier",
+            SetQualifier { .. } => "SetQualifier",
+            DeleteQualifier { .. } => "DeleteQualifier",
+            EnumerateQualifiers => "EnumerateQualifiers",
+            OpenEnumerateInstances { .. } => "OpenEnumerateInstances",
+            OpenEnumerateInstancePaths { .. } => "OpenEnumerateInstancePaths",
+            OpenAssociatorInstances { .. } => "OpenAssociatorInstances",
+            OpenAssociatorInstancePaths { .. } => "OpenAssociatorInstancePaths",
+            OpenReferenceInstances { .. } => "OpenReferenceInstances",
+            OpenReferenceInstancePaths { .. } => "OpenReferenceInstancePaths",
+            OpenQueryInstances { .. } => "OpenQueryInstances",
+            PullInstancesWithPath { .. } => "PullInstancesWithPath",
+            PullInstancePaths { .. } => "PullInstancePaths",
+            PullInstances { .. } => "PullInstances",
+            CloseEnumeration { .. } => "CloseEnumeration",
+        }
+    }
+
+    /// What the IRETURNVALUE of this operation holds.
+    pub fn return_kind(&self) -> ReturnKind {
+        ReturnKind::for_operation(self.name()).unwrap_or(ReturnKind::Nothing)
+    }
+}
+
+/// The shape of an intrinsic operation's result, decided by the operation name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnKind {
+    /// No IRETURNVALUE content (CreateClass, ModifyInstance, DeleteX, SetQualifier, CloseEnumeration).
+    Nothing,
+    /// One INSTANCE (GetInstance).
+    Instance,
+    /// VALUE.NAMEDINSTANCE* (EnumerateInstances).
+    NamedInstances,
+    /// INSTANCENAME* (EnumerateInstanceNames).
+    InstanceNames,
+    /// One INSTANCENAME (CreateInstance).
+    InstanceName,
+    /// VALUE.OBJECTWITHPATH* (Associators, References).
+    ObjectsWithPath,
+    /// OBJECTPATH* (AssociatorNames, ReferenceNames).
+    ObjectPaths,
+    /// VALUE.OBJECT* / VALUE.OBJECTWITHPATH* (ExecQuery).
+    QueryObjects,
+    /// One CLASS (GetClass).
+    Class,
+    /// CLASS* (EnumerateClasses).
+    Classes,
+    /// CLASSNAME* (EnumerateClassNames).
+    ClassNames,
+    /// One QUALIFIER.DECLARATION (GetQualifier).
+    QualifierDecl,
+    /// QUALIFIER.DECLARATION* (EnumerateQualifiers).
+    QualifierDecls,
+    /// VALUE.INSTANCEWITHPATH* + EndOfSequence + EnumerationContext.
+    PullInstancesWithPath,
+    /// INSTANCEPATH* + EndOfSequence + EnumerationContext.
+    PullPaths,
+    /// INSTANCE* + EndOfSequence + EnumerationContext (OpenQueryInstances, PullInstances).
+    PullInstances,
+}
+
+impl ReturnKind {
+    /// The result shape of the named intrinsic operation (case-insensitive).
+    pub fn for_operation(name: &str) -> Option<ReturnKind> {
+        use ReturnKind::*;
+        let k = match name.to_ascii_lowercase().as_str() {
+            "getinstance" => Instance,
+            "enumerateinstances" => NamedInstances,
+            "enumerateinstancenames" => InstanceNames,
+            "createinstance" => InstanceName,
+            "modifyinstance" | "deleteinstance" | "createclass" | "modifyclass" | "deleteclass"
+            | "setqualifier" | "deletequalifier" | "closeenumeration" => Nothing,
+            "associators" | "references" => ObjectsWithPath,
+            "associatornames" | "referencenames" => ObjectPaths,
+            "execquery" => QueryObjects,
+            "getclass" => Class,
+            "enumerateclasses" => Classes,
+            "enumerateclassnames" => ClassNames,
+            "getqualifier" => QualifierDecl,
+            "enumeratequalifiers" => QualifierDecls,
+            "openenumerateinstances"
+            | "openassociatorinstances"
+            | "openreferenceinstances"
+            | "pullinstanceswithpath" => PullInstancesWithPath,
+            "openenumerateinstancepaths"
+            | "openassociatorinstancepaths"
+            | "openreferenceinstancepaths"
+            | "pullinstancepaths" => PullPaths,
+            "openqueryinstances" | "pullinstances" => PullInstances,
+            _ => return None,
+        };
+        Some(k)
+    }
+}
+
+/// An intrinsic operation in a namespace (`IMETHODCALL`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntrinsicRequest {
+    /// Target namespace, e.g. `root/cimv2`.
+    pub namespace: String,
+    /// The operation.
+    pub op: Intrinsic,
+}
+
+/// A parameter value of a method call or its response (`PARAMVALUE`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamValue {
+    /// Parameter name.
+    pub name: CimName,
+    /// Value; `None` is NULL.
+    pub value: Option<CimValue>,
+    /// The declared type (`PARAMTYPE`, or `TYPE` as some providers send); for NULL values
+    /// this is the only type information.
+    pub cim_type: Option<CimType>,
+    /// Embedded object kind of string values carrying instances.
+    pub embedded: Option<EmbeddedKind>,
+}
+
+impl ParamValue {
+    /// A parameter with a value; type and embedded kind follow from the value.
+    pub fn new(name: impl Into<CimName>, value: impl Into<CimValue>) -> Self {
+        let value = value.into();
+        ParamValue {
+            name: name.into(),
+            cim_type: Some(value.cim_type()),
+            embedded: crate::cim::embedded_kind_of(&value),
+            value: Some(value),
+        }
+    }
+
+    /// A NULL parameter.
+    pub fn null(name: impl Into<CimName>) -> Self {
+        ParamValue {
+            name: name.into(),
+            value: None,
+            cim_type: None,
+            embedded: None,
+        }
+    }
+}
+
+/// An extrinsic method call (`METHODCALL`) on an instance or class path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodCall {
+    /// The target: an instance path or a class path, with its namespace.
+    pub target: ObjectPath,
+    /// The method name.
+    pub method: CimName,
+    /// In-parameters, in the order given (some servers need a fixed order).
+    pub params: Vec<ParamValue>,
+}
+
+/// An export call (`EXPMETHODCALL`, e.g. ExportIndication with a `NewIndication` instance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportCall {
+    /// The export method name (`ExportIndication`).
+    pub method: CimName,
+    /// Export parameters (`EXPPARAMVALUE`).
+    pub params: Vec<ParamValue>,
+}
+
+/// A CIM-XML request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// `IMETHODCALL`
+    Intrinsic(IntrinsicRequest),
+    /// `METHODCALL`
+    Method(MethodCall),
+    /// `EXPMETHODCALL`
+    Export(ExportCall),
+}
+
+impl Request {
+    /// The method name (`CIMMethod` / `CIMExportMethod` header).
+    pub fn method_name(&self) -> &str {
+        match self {
+            Request::Intrinsic(r) => r.op.name(),
+            Request::Method(m) => m.method.as_str(),
+            Request::Export(e) => e.method.as_str(),
+        }
+    }
+}
+
+/// A CIM-XML request message: the `MESSAGE ID` and the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestMessage {
+    /// `MESSAGE ID`.
+    pub id: String,
+    /// The request.
+    pub request: Request,
+}
+
+/// An object returned by association, reference and query operations: an instance or a
+/// class, each with its path when the server sent one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CimObject {
+    /// An instance (its `path` set from `VALUE.OBJECTWITHPATH`).
+    Instance(Instance),
+    /// A class (its `path` set from `VALUE.OBJECTWITHPATH`).
+    Class(CimClass),
+}
+
+/// The result of a pull operation (`Open*` or `Pull*`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PullResult<T> {
+    /// The objects of this page.
+    pub items: Vec<T>,
+    /// `EndOfSequence`: no more pages.
+    pub end_of_sequence: bool,
+    /// `EnumerationContext` to pull the next page with (None once the sequence ended).
+    pub enumeration_context: Option<String>,
+}
+
+/// The IRETURNVALUE of an intrinsic operation, by its shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IReturn {
+    /// Nothing returned.
+    Nothing,
+    /// GetInstance.
+    Instance(Instance),
+    /// EnumerateInstances (each instance carries its path).
+    Instances(Vec<Instance>),
+    /// EnumerateInstanceNames.
+    InstanceNames(Vec<ObjectPath>),
+    /// CreateInstance: the new instance's path.
+    InstanceName(ObjectPath),
+    /// Associators, References, ExecQuery.
+    Objects(Vec<CimObject>),
+    /// AssociatorNames, ReferenceNames.
+    ObjectPaths(Vec<ObjectPath>),
+    /// GetClass.
+    Class(CimClass),
+    /// EnumerateClasses.
+    Classes(Vec<CimClass>),
+    /// EnumerateClassNames.
+    ClassNames(Vec<CimName>),
+    /// GetQualifier.
+    QualifierDecl(QualifierDecl),
+    /// EnumerateQualifiers.
+    QualifierDecls(Vec<QualifierDecl>),
+    /// Open*/Pull* returning instances (with paths for the *WithPath forms).
+    PullInstances(PullResult<Instance>),
+    /// Open*/Pull* returning paths.
+    PullPaths(PullResult<ObjectPath>),
+}
+
+/// The `ERROR` element of a response: CIM status code, description and CIM_Error instances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorBody {
+    /// `CODE` (DSP0200 status code).
+    pub code: u32,
+    /// `DESCRIPTION`.
+    pub description: Option<String>,
+    /// Embedded CIM_Error instances.
+    pub instances: Vec<Instance>,
+}
+
+/// The result of an extrinsic method call.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MethodReturn {
+    /// `RETURNVALUE` (None when absent or NULL).
+    pub return_value: Option<CimValue>,
+    /// Out-parameters.
+    pub out_params: Vec<ParamValue>,
+}
+
+impl MethodReturn {
+    /// The out-parameter called `name`.
+    pub fn out_param(&self, name: &str) -> Option<&ParamValue> {
+        self.out_params.iter().find(|p| p.name == name)
+    }
+}
+
+/// A CIM-XML response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// `IMETHODRESPONSE`
+    Intrinsic {
+        /// Operation name.
+        name: String,
+        /// Result or CIM error.
+        result: Result<IReturn, ErrorBody>,
+    },
+    /// `METHODRESPONSE`
+    Method {
+        /// Method name.
+        name: String,
+        /// Result or CIM error.
+        result: Result<MethodReturn, ErrorBody>,
+    },
+    /// `EXPMETHODRESPONSE`
+    Export {
+        /// Export method name.
+        name: String,
+        /// Return value or CIM error.
+        result: Result<Option<CimValue>, ErrorBody>,
+    },
+}
+
+/// A CIM-XML response message: the `MESSAGE ID` and the response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMessage {
+    /// `MESSAGE ID` (echoes the request's).
+    pub id: String,
+    /// The response.
+    pub response: Response,
+}
