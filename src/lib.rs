@@ -4,5 +4,6 @@
 
 pub mod cim;
 pub mod message;
+pub mod error;
 pub mod transport;
 pub mod xml;

@@ -437,6 +437,24 @@ pub enum CimObject {
     Class(CimClass),
 }
 
+impl CimObject {
+    /// The instance, if this is one.
+    pub fn into_instance(self) -> Option<Instance> {
+        match self {
+            CimObject::Instance(i) => Some(i),
+            CimObject::Class(_) => None,
+        }
+    }
+
+    /// The object's path, when the server sent one.
+    pub fn path(&self) -> Option<&ObjectPath> {
+        match self {
+            CimObject::Instance(i) => i.path.as_ref(),
+            CimObject::Class(c) => c.path.as_ref(),
+        }
+    }
+}
+
 /// The result of a pull operation (`Open*` or `Pull*`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PullResult<T> {
@@ -505,6 +523,16 @@ impl MethodReturn {
     /// The out-parameter called `name`.
     pub fn out_param(&self, name: &str) -> Option<&ParamValue> {
         self.out_params.iter().find(|p| p.name == name)
+    }
+
+    /// Reads out-parameter `name` as `T` (absent parameters read like NULL).
+    pub fn get<T: crate::cim::FromCimValue>(&self, name: &str) -> Result<T, crate::cim::ValueError> {
+        T::from_cim_opt(self.out_param(name).and_then(|p| p.value.as_ref()))
+    }
+
+    /// The return value as an unsigned integer (the usual `uint32` method return code).
+    pub fn return_code(&self) -> Option<u32> {
+        self.return_value.as_ref().and_then(|v| u32::try_from(v).ok())
     }
 }
 
