@@ -48,10 +48,13 @@ fn transport(url: &str, tls: TlsOptions) -> HttpTransport {
 
 fn assert_no_secret(err: &TransportError) {
     let text = format!("{err} {err:?}");
+    eprintln!("error: {err}");
     assert!(!text.contains("c2VjcmV0"), "credentials leaked: {text}");
 }
 
-fn expect_tls(result: Result<smis::transport::HttpResponse, TransportError>) -> (TlsFailure, String) {
+fn expect_tls(
+    result: Result<smis::transport::HttpResponse, TransportError>,
+) -> (TlsFailure, String) {
     match result {
         Err(err @ TransportError::Tls { .. }) => {
             assert_no_secret(&err);
@@ -88,7 +91,10 @@ async fn trusted_ca_succeeds() {
     assert_eq!(seen[0].path, "/cimom");
     assert_eq!(seen[0].headers["CIMMethod"], "EnumerateInstances");
     assert_eq!(seen[0].headers["TE"], "trailers");
-    assert_eq!(seen[0].body, Bytes::from_static(b"<?xml version=\"1.0\"?><CIM/>"));
+    assert_eq!(
+        seen[0].body,
+        Bytes::from_static(b"<?xml version=\"1.0\"?><CIM/>")
+    );
     assert_eq!(t.endpoint(), server.https_url());
 }
 
@@ -110,7 +116,10 @@ async fn wrong_ca_is_untrusted_issuer() {
     let (_ca, leaf, _) = trusted_setup(&dir);
     let wrong = Ca::new("some other CA");
     let server = support::spawn(Some(support::server_config(&leaf)), support::ok_handler()).await;
-    let t = transport(&server.https_url(), TlsOptions::ca_pem(wrong.cert_pem.clone()));
+    let t = transport(
+        &server.https_url(),
+        TlsOptions::ca_pem(wrong.cert_pem.clone()),
+    );
     let (kind, message) = expect_tls(t.send(request()).await);
     assert_eq!(kind, TlsFailure::UntrustedIssuer);
     assert!(message.contains("untrusted CA"), "{message}");
@@ -229,8 +238,9 @@ async fn client_certificate_is_presented() {
 
     // Without the client certificate the server refuses the connection.
     let t = transport(&server.https_url(), TlsOptions::ca_file(&ca_file));
-    let err = t.send(request()).await.unwrap_err();
-    assert_no_secret(&err);
+    let (kind, message) = expect_tls(t.send(request()).await);
+    assert_eq!(kind, TlsFailure::Protocol);
+    assert!(message.contains("client certificate"), "{message}");
 }
 
 #[tokio::test]
@@ -291,7 +301,8 @@ async fn chunked_trailers_are_collected() {
 #[tokio::test]
 async fn truncated_body_is_broken() {
     let mut response =
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000\r\n\r\n".to_vec();
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000\r\n\r\n"
+            .to_vec();
     response.extend_from_slice(b"<CIM>0123");
     let server = support::spawn_raw(Raw::RespondAndClose(response)).await;
     let t = transport(&server.http_url(), TlsOptions::default());
@@ -398,4 +409,80 @@ fn bad_configurations_are_errors() {
     )
     .unwrap_err();
     assert!(matches!(err, TransportError::Config(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn tls12_with_ca_pin_and_insecure() {
+    let dir = TempDir::new("tls12");
+    let (_ca, leaf, ca_file) = trusted_setup(&dir);
+    let server = support::spawn(
+        Some(support::server_config_tls12(&leaf)),
+        support::ok_handler(),
+    )
+    .await;
+    let fp = Sha256Fingerprint::of_certificate(leaf.der.as_ref()).unwrap();
+    for tls in [
+        TlsOptions::ca_file(&ca_file),
+        TlsOptions::pinned(fp),
+        TlsOptions::insecure(),
+    ] {
+        let t = transport(&server.https_url(), tls);
+        assert_eq!(t.send(request()).await.unwrap().status, 200);
+    }
+}
+
+/// Collects formatted log output.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_describe_the_exchange_but_never_credentials() {
+    // A global subscriber (a thread-local one races with callsite registration by the other
+    // tests running in parallel); the other tests' logs land in the buffer too, which only
+    // strengthens the "no credentials" check.
+    static LOGS: std::sync::OnceLock<LogBuffer> = std::sync::OnceLock::new();
+    let logs = LOGS
+        .get_or_init(|| {
+            let logs = LogBuffer::default();
+            let writer = logs.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+            logs
+        })
+        .clone();
+
+    let leaf = support::self_signed_server(&["127.0.0.1"], Validity::Current);
+    let server = support::spawn(Some(support::server_config(&leaf)), support::ok_handler()).await;
+    let t = transport(&server.https_url(), TlsOptions::insecure());
+    assert_eq!(t.send(request()).await.unwrap().status, 200);
+    let bad = transport(
+        &server.https_url(),
+        TlsOptions::pinned(Sha256Fingerprint::from_bytes([1; 32])),
+    );
+    assert!(bad.send(request()).await.is_err());
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("verification is DISABLED"), "{text}");
+    assert!(text.contains("cim_method=EnumerateInstances"), "{text}");
+    assert!(text.contains("status=200"), "{text}");
+    assert!(text.contains("bytes_out="), "{text}");
+    assert!(text.contains("bytes_in=13"), "{text}");
+    assert!(
+        !text.contains("c2VjcmV0"),
+        "credentials in the logs: {text}"
+    );
 }

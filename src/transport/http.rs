@@ -282,8 +282,7 @@ impl Transport for HttpTransport {
                 bytes_out,
             );
             let result = async {
-                match tokio::time::timeout(self.operation_timeout, self.send_inner(request)).await
-                {
+                match tokio::time::timeout(self.operation_timeout, self.send_inner(request)).await {
                     Ok(result) => result,
                     Err(_) => Err(TransportError::Timeout {
                         endpoint: self.endpoint.clone(),
@@ -351,9 +350,15 @@ fn has_io_error(err: &(dyn StdError + 'static)) -> bool {
 
 fn looks_broken(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    ["closed", "incomplete", "reset", "broken pipe", "end of file"]
-        .iter()
-        .any(|needle| m.contains(needle))
+    [
+        "closed",
+        "incomplete",
+        "reset",
+        "broken pipe",
+        "end of file",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
 }
 
 /// "outer: inner: innermost", skipping repeated texts.
@@ -416,16 +421,36 @@ fn describe_tls(err: &rustls::Error, host: &str) -> (TlsFailure, String) {
             CertificateError::Revoked => {
                 (TlsFailure::BadCertificate, "certificate is revoked".into())
             }
-            _ => (TlsFailure::BadCertificate, format!("certificate rejected: {err}")),
+            _ => (
+                TlsFailure::BadCertificate,
+                format!("certificate rejected: {err}"),
+            ),
         },
         rustls::Error::NoCertificatesPresented => (
             TlsFailure::Protocol,
             "protocol: the server presented no certificate".into(),
         ),
-        rustls::Error::AlertReceived(alert) => (
-            TlsFailure::Protocol,
-            format!("protocol: the server sent the TLS alert {alert:?}"),
-        ),
+        rustls::Error::AlertReceived(alert) => {
+            use rustls::AlertDescription as A;
+            let hint = match alert {
+                A::CertificateRequired => " (the server requires a client certificate)",
+                A::BadCertificate
+                | A::UnknownCA
+                | A::CertificateUnknown
+                | A::UnsupportedCertificate
+                | A::CertificateExpired
+                | A::CertificateRevoked
+                | A::AccessDenied => " (the server rejected the client certificate)",
+                A::ProtocolVersion | A::HandshakeFailure | A::InsufficientSecurity => {
+                    " (no common TLS version or cipher suite)"
+                }
+                _ => "",
+            };
+            (
+                TlsFailure::Protocol,
+                format!("protocol: the server sent the TLS alert {alert:?}{hint}"),
+            )
+        }
         rustls::Error::PeerIncompatible(why) => (
             TlsFailure::Protocol,
             format!("protocol: the server is incompatible ({why:?})"),

@@ -5,9 +5,9 @@
 //! talks to a socket directly: the reqwest + rustls implementation ([`http::HttpTransport`])
 //! is one transport, recording and replay are others, and tests plug in their own.
 
+use ::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use ::http::{HeaderMap, StatusCode};
 
 /// One CIM-XML HTTP request, ready to send (`POST /cimom`).
 #[derive(Clone)]
@@ -51,8 +51,8 @@ pub struct HttpResponse {
 pub mod error;
 pub mod http;
 pub mod tls;
-pub use error::{TlsFailure, TransportError};
 pub use self::http::{HttpTransport, HttpTransportConfig};
+pub use error::{TlsFailure, TransportError};
 pub use tls::{Sha256Fingerprint, TlsOptions};
 
 /// The transport seam: sends one request and returns its response.

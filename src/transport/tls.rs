@@ -383,11 +383,10 @@ fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, TransportError> {
 fn roots_from_pem(pem: &[u8], what: &str) -> Result<rustls::RootCertStore, TransportError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(pem) {
-        let cert =
-            cert.map_err(|e| TransportError::Config(format!("{what}: invalid PEM: {e}")))?;
-        roots.add(cert).map_err(|e| {
-            TransportError::Config(format!("{what}: unusable CA certificate: {e}"))
-        })?;
+        let cert = cert.map_err(|e| TransportError::Config(format!("{what}: invalid PEM: {e}")))?;
+        roots
+            .add(cert)
+            .map_err(|e| TransportError::Config(format!("{what}: unusable CA certificate: {e}")))?;
     }
     if roots.is_empty() {
         return Err(TransportError::Config(format!(

@@ -123,7 +123,11 @@ impl Ca {
 
     /// Issues a client certificate.
     pub fn issue_client(&self, cn: &str) -> Leaf {
-        self.issue(&[cn], Validity::Current, ExtendedKeyUsagePurpose::ClientAuth)
+        self.issue(
+            &[cn],
+            Validity::Current,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        )
     }
 
     fn issue(&self, sans: &[&str], validity: Validity, eku: ExtendedKeyUsagePurpose) -> Leaf {
@@ -173,6 +177,16 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 pub fn server_config(leaf: &Leaf) -> rustls::ServerConfig {
     rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf.der.clone()], leaf.key())
+        .unwrap()
+}
+
+/// A TLS 1.2-only server config presenting `leaf`.
+pub fn server_config_tls12(leaf: &Leaf) -> rustls::ServerConfig {
+    rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS12])
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(vec![leaf.der.clone()], leaf.key())
@@ -305,9 +319,10 @@ pub async fn spawn(tls: Option<rustls::ServerConfig>, handler: Handler) -> Serve
                                 return;
                             };
                             if let Some(chain) = tls.get_ref().1.peer_certificates() {
-                                client_certs.lock().unwrap().push(
-                                    chain.iter().map(|c| c.clone().into_owned()).collect(),
-                                );
+                                client_certs
+                                    .lock()
+                                    .unwrap()
+                                    .push(chain.iter().map(|c| c.clone().into_owned()).collect());
                             }
                             serve_io(tls, handler, requests).await
                         }
