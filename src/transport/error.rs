@@ -60,6 +60,10 @@ pub enum TransportError {
         /// Detail.
         message: String,
     },
+    /// The transport could not be configured (bad URL, unreadable CA/certificate/key file,
+    /// malformed PEM, no usable root certificates, ...).
+    #[error("transport configuration error: {0}")]
+    Config(String),
     /// Any other HTTP-level problem.
     #[error("HTTP error: {0}")]
     Other(String),

@@ -5,9 +5,9 @@
 //! talks to a socket directly: the reqwest + rustls implementation ([`http::HttpTransport`])
 //! is one transport, recording and replay are others, and tests plug in their own.
 
+use ::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use http::{HeaderMap, StatusCode};
 
 /// One CIM-XML HTTP request, ready to send (`POST /cimom`).
 #[derive(Clone)]
@@ -26,7 +26,7 @@ impl std::fmt::Debug for HttpRequest {
         // Never print Authorization: HeaderMap's Debug prints sensitive values as "Sensitive",
         // but we strip the header entirely to be sure.
         let mut headers = self.headers.clone();
-        headers.remove(http::header::AUTHORIZATION);
+        headers.remove(::http::header::AUTHORIZATION);
         f.debug_struct("HttpRequest")
             .field("path", &self.path)
             .field("headers", &headers)
@@ -49,7 +49,11 @@ pub struct HttpResponse {
 }
 
 pub mod error;
+pub mod http;
+pub mod tls;
+pub use self::http::{HttpTransport, HttpTransportConfig};
 pub use error::{TlsFailure, TransportError};
+pub use tls::{Sha256Fingerprint, TlsOptions};
 
 /// The transport seam: sends one request and returns its response.
 ///
