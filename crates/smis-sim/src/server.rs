@@ -56,7 +56,8 @@ const WWW_AUTHENTICATE: &str = "Basic realm=\"smis-sim\"";
 /// A CIM-XML request as the server received it, after the HTTP checks.
 #[derive(Debug, Clone)]
 pub struct CimHttpRequest {
-    /// All request headers (the `Authorization` header included; never log it).
+    /// The request headers, minus `Authorization` (credentials are checked by
+    /// the server and never handed on; see [`CimHttpRequest::user`]).
     pub headers: HeaderMap,
     /// The complete request body.
     pub body: Bytes,
@@ -149,7 +150,9 @@ where
 }
 
 /// Configuration of a [`SimServer`].
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output redacts the passwords.
+#[derive(Clone)]
 pub struct SimServerConfig {
     /// Address to listen on (default `127.0.0.1:0`, an ephemeral port).
     pub listen: SocketAddr,
@@ -159,6 +162,22 @@ pub struct SimServerConfig {
     pub users: Vec<(String, String)>,
     /// Largest accepted request body (default 32 MiB); larger gets `413`.
     pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for SimServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let users: Vec<(&str, &str)> = self
+            .users
+            .iter()
+            .map(|(u, _)| (u.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("SimServerConfig")
+            .field("listen", &self.listen)
+            .field("tls", &self.tls)
+            .field("users", &users)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl Default for SimServerConfig {
@@ -263,6 +282,11 @@ impl SimHandle {
     /// Base URL, e.g. `https://127.0.0.1:5989` (no path; requests go to `/cimom`).
     pub fn url(&self) -> String {
         format!("{}://{}", self.scheme, self.addr)
+    }
+
+    /// The CIM-XML endpoint, i.e. [`url`](Self::url) followed by `/cimom`.
+    pub fn cimom_url(&self) -> String {
+        format!("{}/cimom", self.url())
     }
 
     /// The bound socket address.
@@ -617,7 +641,7 @@ async fn handle_request(
             return simple(StatusCode::BAD_REQUEST, &[(header::CONNECTION, "close")]);
         }
     };
-    let headers = parts.headers;
+    let mut headers = parts.headers;
 
     let user = if shared.users.is_empty() {
         None
@@ -656,6 +680,7 @@ async fn handle_request(
         return cim_error("header-mismatch");
     }
 
+    headers.remove(header::AUTHORIZATION);
     let wants_trailers = has_token(&headers, &header::TE, "trailers");
     let answer = shared
         .handler

@@ -10,7 +10,9 @@ use rustls::version::{TLS12, TLS13};
 use crate::server::SimError;
 
 /// How the simulated provider secures its listener.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` output omits the private key.
+#[derive(Clone, Default)]
 pub enum SimTls {
     /// HTTPS with a freshly generated self-signed certificate for
     /// `localhost`, `127.0.0.1` and `::1` (the default).
@@ -27,8 +29,22 @@ pub enum SimTls {
     PlainHttp,
 }
 
+impl std::fmt::Debug for SimTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimTls::Generated => f.write_str("Generated"),
+            SimTls::Given { cert_pem, .. } => f
+                .debug_struct("Given")
+                .field("cert_pem", cert_pem)
+                .field("key_pem", &"<redacted>")
+                .finish(),
+            SimTls::PlainHttp => f.write_str("PlainHttp"),
+        }
+    }
+}
+
 /// Certificate material the server ended up using.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct TlsMaterial {
     /// PEM of the certificate chain as served.
     pub(crate) cert_pem: String,

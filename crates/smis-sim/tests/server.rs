@@ -211,6 +211,10 @@ async fn echo(req: CimHttpRequest) -> CimHttpResponse {
         resp.headers
             .insert("x-user", HeaderValue::from_str(user).unwrap());
     }
+    if req.headers.contains_key("authorization") {
+        resp.headers
+            .insert("x-saw-authorization", HeaderValue::from_static("yes"));
+    }
     match method.as_str() {
         "Delay" => resp.with_fault(Fault::Delay(Duration::from_millis(300))),
         "Drop" => resp.with_fault(Fault::DropConnection),
@@ -272,7 +276,25 @@ async fn unauthorized_without_or_with_wrong_credentials_then_ok_on_same_connecti
     let r = c.roundtrip(&post(&good)).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("x-user"), Some("alice"));
+    assert_eq!(r.header("x-saw-authorization"), None);
     assert_eq!(h.connections_accepted(), 1);
+}
+
+#[tokio::test]
+async fn debug_output_redacts_secrets() {
+    let (cert_pem, key_pem) = smis_sim::generate_self_signed().unwrap();
+    let config = SimServerConfig {
+        tls: SimTls::Given {
+            cert_pem,
+            key_pem: key_pem.clone(),
+        },
+        users: vec![("alice".into(), "pa55word".into())],
+        ..SimServerConfig::default()
+    };
+    let dbg = format!("{config:?}");
+    assert!(dbg.contains("alice"));
+    assert!(!dbg.contains("pa55word"));
+    assert!(!dbg.contains(&key_pem));
 }
 
 #[tokio::test]
@@ -527,8 +549,19 @@ impl Client {
 
 #[tokio::test]
 async fn fault_truncated_body() {
-    let h = start(SimTls::PlainHttp, &[]);
-    let mut c = Client::plain(&h).await;
+    for plain in [true, false] {
+        let tls = if plain {
+            SimTls::PlainHttp
+        } else {
+            SimTls::Generated
+        };
+        let h = start(tls, &[]);
+        let mut c = Client::plain_or_tls(&h, plain).await;
+        truncated(&mut c).await;
+    }
+}
+
+async fn truncated(c: &mut Client) {
     c.send(&post(&cim_headers("Truncate"))).await;
     let (status, headers) = c.read_headers().await.unwrap().unwrap();
     assert_eq!(status, 200);
@@ -575,6 +608,22 @@ async fn shutdown_stops_accepting() {
     assert!(TcpStream::connect(addr).await.is_err());
     // The idle keep-alive connection was closed as well.
     assert!(matches!(c.read_response().await, Ok(None) | Err(_)));
+}
+
+#[tokio::test]
+async fn drop_stops_accepting() {
+    let h = start(SimTls::PlainHttp, &[]);
+    let addr = h.addr();
+    drop(h);
+    let mut refused = false;
+    for _ in 0..100 {
+        if TcpStream::connect(addr).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(refused, "listener still open after drop");
 }
 
 #[tokio::test]
