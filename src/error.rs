@@ -95,34 +95,142 @@ pub enum CimStatus {
 
 const STATUS_TABLE: [(CimStatus, &str, &str); 29] = [
     (CimStatus::Failed, "CIM_ERR_FAILED", "Failed"),
-    (CimStatus::AccessDenied, "CIM_ERR_ACCESS_DENIED", "Access denied"),
-    (CimStatus::InvalidNamespace, "CIM_ERR_INVALID_NAMESPACE", "Invalid namespace"),
-    (CimStatus::InvalidParameter, "CIM_ERR_INVALID_PARAMETER", "Invalid parameter"),
-    (CimStatus::InvalidClass, "CIM_ERR_INVALID_CLASS", "Invalid class"),
+    (
+        CimStatus::AccessDenied,
+        "CIM_ERR_ACCESS_DENIED",
+        "Access denied",
+    ),
+    (
+        CimStatus::InvalidNamespace,
+        "CIM_ERR_INVALID_NAMESPACE",
+        "Invalid namespace",
+    ),
+    (
+        CimStatus::InvalidParameter,
+        "CIM_ERR_INVALID_PARAMETER",
+        "Invalid parameter",
+    ),
+    (
+        CimStatus::InvalidClass,
+        "CIM_ERR_INVALID_CLASS",
+        "Invalid class",
+    ),
     (CimStatus::NotFound, "CIM_ERR_NOT_FOUND", "Not found"),
-    (CimStatus::NotSupported, "CIM_ERR_NOT_SUPPORTED", "Not supported"),
-    (CimStatus::ClassHasChildren, "CIM_ERR_CLASS_HAS_CHILDREN", "Class has children"),
-    (CimStatus::ClassHasInstances, "CIM_ERR_CLASS_HAS_INSTANCES", "Class has instances"),
-    (CimStatus::InvalidSuperclass, "CIM_ERR_INVALID_SUPERCLASS", "Invalid superclass"),
-    (CimStatus::AlreadyExists, "CIM_ERR_ALREADY_EXISTS", "Already exists"),
-    (CimStatus::NoSuchProperty, "CIM_ERR_NO_SUCH_PROPERTY", "No such property"),
-    (CimStatus::TypeMismatch, "CIM_ERR_TYPE_MISMATCH", "Type mismatch"),
-    (CimStatus::QueryLanguageNotSupported, "CIM_ERR_QUERY_LANGUAGE_NOT_SUPPORTED", "Query language not supported"),
-    (CimStatus::InvalidQuery, "CIM_ERR_INVALID_QUERY", "Invalid query"),
-    (CimStatus::MethodNotAvailable, "CIM_ERR_METHOD_NOT_AVAILABLE", "Method not available"),
-    (CimStatus::MethodNotFound, "CIM_ERR_METHOD_NOT_FOUND", "Method not found"),
-    (CimStatus::UnexpectedResponse, "CIM_ERR_UNEXPECTED_RESPONSE", "Unexpected response"),
-    (CimStatus::InvalidResponseDestination, "CIM_ERR_INVALID_RESPONSE_DESTINATION", "Invalid response destination"),
-    (CimStatus::NamespaceNotEmpty, "CIM_ERR_NAMESPACE_NOT_EMPTY", "Namespace not empty"),
-    (CimStatus::InvalidEnumerationContext, "CIM_ERR_INVALID_ENUMERATION_CONTEXT", "Invalid enumeration context"),
-    (CimStatus::InvalidOperationTimeout, "CIM_ERR_INVALID_OPERATION_TIMEOUT", "Invalid operation timeout"),
-    (CimStatus::PullHasBeenAbandoned, "CIM_ERR_PULL_HAS_BEEN_ABANDONED", "Pull has been abandoned"),
-    (CimStatus::PullCannotBeAbandoned, "CIM_ERR_PULL_CANNOT_BE_ABANDONED", "Pull cannot be abandoned"),
-    (CimStatus::FilteredEnumerationNotSupported, "CIM_ERR_FILTERED_ENUMERATION_NOT_SUPPORTED", "Filtered enumeration not supported"),
-    (CimStatus::ContinuationOnErrorNotSupported, "CIM_ERR_CONTINUATION_ON_ERROR_NOT_SUPPORTED", "Continuation on error not supported"),
-    (CimStatus::ServerLimitsExceeded, "CIM_ERR_SERVER_LIMITS_EXCEEDED", "Server limits exceeded"),
-    (CimStatus::ServerIsShuttingDown, "CIM_ERR_SERVER_IS_SHUTTING_DOWN", "Server is shutting down"),
-    (CimStatus::QueryFeatureNotSupported, "CIM_ERR_QUERY_FEATURE_NOT_SUPPORTED", "Query feature not supported"),
+    (
+        CimStatus::NotSupported,
+        "CIM_ERR_NOT_SUPPORTED",
+        "Not supported",
+    ),
+    (
+        CimStatus::ClassHasChildren,
+        "CIM_ERR_CLASS_HAS_CHILDREN",
+        "Class has children",
+    ),
+    (
+        CimStatus::ClassHasInstances,
+        "CIM_ERR_CLASS_HAS_INSTANCES",
+        "Class has instances",
+    ),
+    (
+        CimStatus::InvalidSuperclass,
+        "CIM_ERR_INVALID_SUPERCLASS",
+        "Invalid superclass",
+    ),
+    (
+        CimStatus::AlreadyExists,
+        "CIM_ERR_ALREADY_EXISTS",
+        "Already exists",
+    ),
+    (
+        CimStatus::NoSuchProperty,
+        "CIM_ERR_NO_SUCH_PROPERTY",
+        "No such property",
+    ),
+    (
+        CimStatus::TypeMismatch,
+        "CIM_ERR_TYPE_MISMATCH",
+        "Type mismatch",
+    ),
+    (
+        CimStatus::QueryLanguageNotSupported,
+        "CIM_ERR_QUERY_LANGUAGE_NOT_SUPPORTED",
+        "Query language not supported",
+    ),
+    (
+        CimStatus::InvalidQuery,
+        "CIM_ERR_INVALID_QUERY",
+        "Invalid query",
+    ),
+    (
+        CimStatus::MethodNotAvailable,
+        "CIM_ERR_METHOD_NOT_AVAILABLE",
+        "Method not available",
+    ),
+    (
+        CimStatus::MethodNotFound,
+        "CIM_ERR_METHOD_NOT_FOUND",
+        "Method not found",
+    ),
+    (
+        CimStatus::UnexpectedResponse,
+        "CIM_ERR_UNEXPECTED_RESPONSE",
+        "Unexpected response",
+    ),
+    (
+        CimStatus::InvalidResponseDestination,
+        "CIM_ERR_INVALID_RESPONSE_DESTINATION",
+        "Invalid response destination",
+    ),
+    (
+        CimStatus::NamespaceNotEmpty,
+        "CIM_ERR_NAMESPACE_NOT_EMPTY",
+        "Namespace not empty",
+    ),
+    (
+        CimStatus::InvalidEnumerationContext,
+        "CIM_ERR_INVALID_ENUMERATION_CONTEXT",
+        "Invalid enumeration context",
+    ),
+    (
+        CimStatus::InvalidOperationTimeout,
+        "CIM_ERR_INVALID_OPERATION_TIMEOUT",
+        "Invalid operation timeout",
+    ),
+    (
+        CimStatus::PullHasBeenAbandoned,
+        "CIM_ERR_PULL_HAS_BEEN_ABANDONED",
+        "Pull has been abandoned",
+    ),
+    (
+        CimStatus::PullCannotBeAbandoned,
+        "CIM_ERR_PULL_CANNOT_BE_ABANDONED",
+        "Pull cannot be abandoned",
+    ),
+    (
+        CimStatus::FilteredEnumerationNotSupported,
+        "CIM_ERR_FILTERED_ENUMERATION_NOT_SUPPORTED",
+        "Filtered enumeration not supported",
+    ),
+    (
+        CimStatus::ContinuationOnErrorNotSupported,
+        "CIM_ERR_CONTINUATION_ON_ERROR_NOT_SUPPORTED",
+        "Continuation on error not supported",
+    ),
+    (
+        CimStatus::ServerLimitsExceeded,
+        "CIM_ERR_SERVER_LIMITS_EXCEEDED",
+        "Server limits exceeded",
+    ),
+    (
+        CimStatus::ServerIsShuttingDown,
+        "CIM_ERR_SERVER_IS_SHUTTING_DOWN",
+        "Server is shutting down",
+    ),
+    (
+        CimStatus::QueryFeatureNotSupported,
+        "CIM_ERR_QUERY_FEATURE_NOT_SUPPORTED",
+        "Query feature not supported",
+    ),
 ];
 
 impl CimStatus {
@@ -408,7 +516,9 @@ pub enum Error {
     #[error("job failed: {}", .0.message)]
     JobFailed(Box<JobFailure>),
     /// A job did not finish before the deadline.
-    #[error("job {job} did not finish within {after:?} (last JobState {last_state:?}, {last_percent:?}% complete)")]
+    #[error(
+        "job {job} did not finish within {after:?} (last JobState {last_state:?}, {last_percent:?}% complete)"
+    )]
     JobTimeout {
         /// The job path.
         job: String,
@@ -495,7 +605,7 @@ impl From<TransportError> for Error {
             TransportError::Connect { .. } | TransportError::Broken { .. } => {
                 Error::Connection(e.to_string())
             }
-            #[allow(unreachable_patterns)]
+            TransportError::Config(m) => Error::Config(m),
             other => Error::Connection(other.to_string()),
         }
     }
@@ -515,26 +625,62 @@ mod tests {
             assert_eq!(s.code(), code);
             assert!(!matches!(s, CimStatus::Other(_)));
             assert_eq!(s.storage_service_code().code(), 43000 + code);
-            assert!(s.storage_service_code().label().starts_with("StorageService CIM Error: "));
+            assert!(
+                s.storage_service_code()
+                    .label()
+                    .starts_with("StorageService CIM Error: ")
+            );
         }
-        assert_eq!(CimStatus::from_code(18).name(), "CIM_ERR_UNEXPECTED_RESPONSE");
-        assert_eq!(CimStatus::from_code(19).name(), "CIM_ERR_INVALID_RESPONSE_DESTINATION");
+        assert_eq!(
+            CimStatus::from_code(18).name(),
+            "CIM_ERR_UNEXPECTED_RESPONSE"
+        );
+        assert_eq!(
+            CimStatus::from_code(19).name(),
+            "CIM_ERR_INVALID_RESPONSE_DESTINATION"
+        );
         assert_eq!(CimStatus::from_code(99), CimStatus::Other(99));
-        assert_eq!(CimStatus::Other(99).storage_service_code(), StorageServiceCode::GENERIC_FAILURE);
-        assert_eq!(StorageServiceCode(43006).label(), "StorageService CIM Error: Not found");
-        assert_eq!(StorageServiceCode(43029).label(), "StorageService CIM Error: Query feature not supported");
-        assert_eq!(StorageServiceCode(51005).label(), "StorageService: Invalid connection credentials");
+        assert_eq!(
+            CimStatus::Other(99).storage_service_code(),
+            StorageServiceCode::GENERIC_FAILURE
+        );
+        assert_eq!(
+            StorageServiceCode(43006).label(),
+            "StorageService CIM Error: Not found"
+        );
+        assert_eq!(
+            StorageServiceCode(43029).label(),
+            "StorageService CIM Error: Query feature not supported"
+        );
+        assert_eq!(
+            StorageServiceCode(51005).label(),
+            "StorageService: Invalid connection credentials"
+        );
     }
 
     #[test]
     fn error_codes() {
-        let e = Error::Authentication { user: Some("admin".into()), offered: vec!["Basic realm=\"x\"".into()] };
+        let e = Error::Authentication {
+            user: Some("admin".into()),
+            offered: vec!["Basic realm=\"x\"".into()],
+        };
         assert_eq!(e.storage_service_code().code(), 51005);
-        let e = Error::Tls { kind: TlsFailure::UntrustedIssuer, message: "x".into() };
+        let e = Error::Tls {
+            kind: TlsFailure::UntrustedIssuer,
+            message: "x".into(),
+        };
         assert_eq!(e.storage_service_code().code(), 51010);
-        let e = Error::Cim { operation: "GetInstance".into(), status: CimStatus::NotFound, description: None, instances: vec![] };
+        let e = Error::Cim {
+            operation: "GetInstance".into(),
+            status: CimStatus::NotFound,
+            description: None,
+            instances: vec![],
+        };
         assert_eq!(e.storage_service_code().code(), 43006);
         assert_eq!(e.to_string(), "GetInstance: CIM_ERR_NOT_FOUND (6)");
-        assert_eq!(Error::Connection("x".into()).storage_service_code().code(), 51000);
+        assert_eq!(
+            Error::Connection("x".into()).storage_service_code().code(),
+            51000
+        );
     }
 }

@@ -3,7 +3,11 @@
 #![warn(missing_docs)]
 
 pub mod cim;
-pub mod message;
+pub mod client;
 pub mod error;
+pub mod message;
 pub mod transport;
 pub mod xml;
+
+pub use client::{Client, ClientBuilder, Credentials};
+pub use error::{CimStatus, Error, Result, StorageServiceCode};

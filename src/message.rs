@@ -526,13 +526,18 @@ impl MethodReturn {
     }
 
     /// Reads out-parameter `name` as `T` (absent parameters read like NULL).
-    pub fn get<T: crate::cim::FromCimValue>(&self, name: &str) -> Result<T, crate::cim::ValueError> {
+    pub fn get<T: crate::cim::FromCimValue>(
+        &self,
+        name: &str,
+    ) -> Result<T, crate::cim::ValueError> {
         T::from_cim_opt(self.out_param(name).and_then(|p| p.value.as_ref()))
     }
 
     /// The return value as an unsigned integer (the usual `uint32` method return code).
     pub fn return_code(&self) -> Option<u32> {
-        self.return_value.as_ref().and_then(|v| u32::try_from(v).ok())
+        self.return_value
+            .as_ref()
+            .and_then(|v| u32::try_from(v).ok())
     }
 }
 
