@@ -120,6 +120,33 @@ fn xml_char_ok(c: char) -> bool {
     !matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// VALUE text of a scalar, in the reference client's (pywbem's) form: real32 as `%.8E`
+/// (`1.23450000E+04`, nine significant digits, enough to round-trip), real64 as Python's
+/// `repr` (shortest round-trip digits, exponent form `1.5e-07` below 1e-4 and from 1e16),
+/// `INF`, `-INF` and `NaN` for the special values; everything else as
+/// [`CimValue::format_scalar`].
+fn scalar_text(v: &CimValue) -> String {
+    match v {
+        CimValue::Real32(x) if x.is_finite() => {
+            fix_exponent(&format!("{:.8E}", f64::from(*x)), 'E')
+        }
+        CimValue::Real64(x) if x.is_finite() => fix_exponent(&format!("{x:?}"), 'e'),
+        v => v.format_scalar().unwrap_or_default(),
+    }
+}
+
+/// Rewrites Rust's exponent (`E4`, `e-7`) in C's form (`E+04`, `e-07`).
+fn fix_exponent(s: &str, marker: char) -> String {
+    match s.split_once(marker) {
+        Some((mantissa, exp)) => {
+            let e: i32 = exp.parse().unwrap_or(0);
+            let sign = if e < 0 { '-' } else { '+' };
+            format!("{mantissa}{marker}{sign}{:02}", e.unsigned_abs())
+        }
+        None => s.to_string(),
+    }
+}
+
 fn bool_str(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
@@ -338,7 +365,7 @@ impl Writer {
                 self.attr("VALUETYPE", vt)?;
                 self.attr("TYPE", t.as_str())?;
                 self.raw(">");
-                let s = v.format_scalar().unwrap_or_default();
+                let s = scalar_text(v);
                 self.text(&s)?;
                 self.raw("</KEYVALUE>");
             }
@@ -442,7 +469,7 @@ impl Writer {
             CimValue::Instance(_) | CimValue::Class(_) => self.embedded_text(v),
             CimValue::Array(a) => self.array(a),
             v => {
-                let s = v.format_scalar().unwrap_or_default();
+                let s = scalar_text(v);
                 self.raw("<VALUE>");
                 self.text(&s)?;
                 self.raw("</VALUE>");
@@ -1590,6 +1617,17 @@ mod tests {
         let s = encode_instance(&i).unwrap();
         assert!(s.contains("<VALUE>a&amp;b&lt;c&gt;\"d\"</VALUE>"), "{s}");
         assert!(s.contains("<VALUE>INF</VALUE>"), "{s}");
+        let t = |v: CimValue| scalar_text(&v);
+        assert_eq!(t(CimValue::Real32(12345.0)), "1.23450000E+04");
+        assert_eq!(t(CimValue::Real32(-0.15625)), "-1.56250000E-01");
+        assert_eq!(t(CimValue::Real64(64.25)), "64.25");
+        assert_eq!(t(CimValue::Real64(100.0)), "100.0");
+        assert_eq!(t(CimValue::Real64(1.5e-7)), "1.5e-07");
+        assert_eq!(t(CimValue::Real64(1e300)), "1e+300");
+        assert_eq!(t(CimValue::Real64(1e16)), "1e+16");
+        assert_eq!(t(CimValue::Real64(0.0001)), "0.0001");
+        assert_eq!(t(CimValue::Real64(f64::NEG_INFINITY)), "-INF");
+        assert_eq!(t(CimValue::Real32(f32::NAN)), "NaN");
         assert!(s.contains("<VALUE>NaN</VALUE>"), "{s}");
         assert!(
             s.contains("<VALUE>20240102030405.000000+060</VALUE>"),
