@@ -1648,4 +1648,83 @@ mod tests {
         assert!(s.starts_with(XML_DECL), "{s}");
         assert!(s.contains("q\"&amp;</KEYVALUE>"), "{s}");
     }
+
+    #[test]
+    fn response_quirk_options() {
+        let m = ResponseMessage {
+            id: "9".into(),
+            response: Response::Method {
+                name: "GetSetting".into(),
+                result: Ok(MethodReturn {
+                    return_value: Some(CimValue::Uint32(0)),
+                    out_params: vec![ParamValue::new(
+                        "Setting",
+                        Instance::new("CIM_SettingData").with("X", 1u8),
+                    )],
+                }),
+            },
+        };
+        let std = text(encode_response(&m));
+        assert!(
+            std.contains(r#"<RETURNVALUE PARAMTYPE="uint32"><VALUE>0</VALUE></RETURNVALUE>"#),
+            "{std}"
+        );
+        assert!(std.contains(r#"<PARAMVALUE NAME="Setting" PARAMTYPE="string" EmbeddedObject="instance"><VALUE>&lt;INSTANCE CLASSNAME="CIM_SettingData"&gt;"#), "{std}");
+        let opts = EncodeOptions {
+            type_instead_of_paramtype: true,
+            uppercase_embedded_object: true,
+        };
+        let q = text(encode_response_with(&m, &opts));
+        assert!(q.contains(r#"<RETURNVALUE TYPE="uint32">"#), "{q}");
+        assert!(
+            q.contains(r#"<PARAMVALUE NAME="Setting" TYPE="string" EMBEDDEDOBJECT="instance">"#),
+            "{q}"
+        );
+        assert!(
+            !q.contains("PARAMTYPE") && !q.contains("EmbeddedObject"),
+            "{q}"
+        );
+    }
+
+    #[test]
+    fn pull_response_tail_and_errors() {
+        let mut inst = Instance::new("CIM_X").with("A", 1u8);
+        inst.path = Some(ObjectPath::new("root/cimv2", "CIM_X").with_key("A", 1u8));
+        let m = |r: IReturn| ResponseMessage {
+            id: "1".into(),
+            response: Response::Intrinsic {
+                name: "OpenEnumerateInstances".into(),
+                result: Ok(r),
+            },
+        };
+        let s = text(encode_response(&m(IReturn::PullInstances(PullResult {
+            items: vec![inst.clone()],
+            end_of_sequence: false,
+            enumeration_context: Some("c1".into()),
+        }))));
+        assert!(
+            s.contains(
+                "<VALUE.INSTANCEWITHPATH><INSTANCEPATH><NAMESPACEPATH><HOST>localhost</HOST>"
+            ),
+            "{s}"
+        );
+        assert!(s.contains(r#"</IRETURNVALUE><PARAMVALUE NAME="EndOfSequence" PARAMTYPE="boolean"><VALUE>FALSE</VALUE></PARAMVALUE><PARAMVALUE NAME="EnumerationContext" PARAMTYPE="string"><VALUE>c1</VALUE></PARAMVALUE></IMETHODRESPONSE>"#), "{s}");
+        // VALUE.NAMEDINSTANCE needs the path
+        let mut no_path = inst.clone();
+        no_path.path = None;
+        let e = encode_response(&m(IReturn::Instances(vec![no_path]))).unwrap_err();
+        assert!(e.message.contains("no path"), "{e}");
+        let e = ResponseMessage {
+            id: "1".into(),
+            response: Response::Intrinsic {
+                name: "GetInstance".into(),
+                result: Err(ErrorBody {
+                    code: 6,
+                    description: Some("bad \u{1}".into()),
+                    instances: vec![],
+                }),
+            },
+        };
+        assert!(encode_response(&e).is_err());
+    }
 }
