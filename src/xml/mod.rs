@@ -13,7 +13,7 @@ mod encode;
 mod error;
 
 pub use decode::{decode_instance, decode_request, decode_response, decode_value_object};
-pub use encode::{encode_instance, encode_request, encode_response};
+pub use encode::{encode_instance, encode_request, encode_response, encode_response_with};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// Limits applied while decoding untrusted input.
@@ -33,4 +33,14 @@ impl Default for DecodeLimits {
             max_depth: 64,
         }
     }
+}
+
+/// Switches for the quirks of some providers that the simulated provider imitates when it
+/// encodes responses ([`encode_response_with`]). The default writes standard CIM-XML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EncodeOptions {
+    /// Write `TYPE` instead of `PARAMTYPE` on `PARAMVALUE` and `RETURNVALUE`.
+    pub type_instead_of_paramtype: bool,
+    /// Write `EMBEDDEDOBJECT` (OpenPegasus' form) instead of `EmbeddedObject`.
+    pub uppercase_embedded_object: bool,
 }
