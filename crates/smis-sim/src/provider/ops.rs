@@ -81,8 +81,7 @@ pub(super) fn path_eq(st: &State, have: &ObjectPath, want: &ObjectPath, ns: &str
 
 fn filter_props(mut inst: Instance, list: Option<&[CimName]>) -> Instance {
     if let Some(list) = list {
-        inst.properties
-            .retain(|p| list.contains(&p.name));
+        inst.properties.retain(|p| list.contains(&p.name));
     }
     inst
 }
