@@ -15,6 +15,7 @@
 //!     { "id": "P1", "name": "Pool 1", "capacity_bytes": 2199023255552, "parent": "P0" }
 //!   ],
 //!   "volumes": [ { "id": "vol-1", "name": "db01", "pool": "P1", "size_bytes": 107374182400 } ],
+//!   "disks": { "count": 8, "size_bytes": 2199023255552, "pool": "P0" },
 //!   "capabilities": { "replication_service": true, "replication_types": [6, 7, 10, 11],
 //!                     "sync_actions": [2, 5], "async_actions": [2, 5],
 //!                     "supported_copy_types": [4, 5] },
@@ -72,6 +73,10 @@ pub struct Scenario {
     /// Storage volumes present at start.
     #[serde(default)]
     pub volumes: Vec<VolumeSpec>,
+    /// Disk drives (Disk Drive Lite): each is a SIMS_DiskDrive with a primordial
+    /// SIMS_StorageExtent that is a component of the named (primordial) pool.
+    #[serde(default)]
+    pub disks: Option<DiskSpec>,
     /// Advertised capabilities.
     #[serde(default)]
     pub capabilities: Capabilities,
@@ -163,6 +168,18 @@ pub struct VolumeSpec {
     /// `ThinlyProvisioned` (thin volumes take no pool capacity).
     #[serde(default)]
     pub thin: bool,
+}
+
+/// Identical disk drives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiskSpec {
+    /// Number of drives (`DeviceID` `DISK-00`, `DISK-01`, ...).
+    pub count: u32,
+    /// Capacity of each drive in bytes.
+    pub size_bytes: u64,
+    /// Id of the pool their extents are components of.
+    pub pool: String,
 }
 
 /// Advertised capabilities.

@@ -505,7 +505,21 @@ fn array_model_has_real_keys_and_values() {
         3
     );
     assert_eq!(s.assoc_names(&cs, "CIM_HostedStoragePool", None).len(), 3);
-    assert_eq!(s.assoc_names(&cs, "CIM_SystemDevice", None).len(), 3);
+    assert_eq!(s.assoc_names(&cs, "CIM_SystemDevice", None).len(), 3 + 16);
+    assert_eq!(
+        s.assoc_names(&cs, "CIM_SystemDevice", Some("CIM_StorageVolume"))
+            .len(),
+        3
+    );
+
+    // Disk Drive Lite: drives → primordial extents → the primordial pool.
+    let disks = s.names("CIM_DiskDrive");
+    assert_eq!(disks.len(), 8);
+    let ext = s.assoc_names(&disks[0], "CIM_MediaPresent", Some("CIM_StorageExtent"));
+    assert_eq!(ext.len(), 1);
+    assert!(s.get(&ext[0]).unwrap().get::<bool>("Primordial").unwrap());
+    let pool = s.assoc_names(&ext[0], "CIM_ConcreteComponent", Some("CIM_StoragePool"));
+    assert_eq!(pool, vec![s.pool("P0")]);
 }
 
 // ----- intrinsic operations -----
@@ -558,7 +572,11 @@ fn get_instance_filters_and_errors() {
 fn enumerate_instances_deep_inheritance_and_names() {
     let s = sim("default");
     let deep = s.enumerate("CIM_StorageExtent");
-    assert_eq!(deep.len(), 3, "subclass instances included");
+    assert_eq!(
+        deep.len(),
+        3 + 8,
+        "subclass instances included (volumes, disk extents)"
+    );
     let shallow = match s
         .op(Intrinsic::EnumerateInstances {
             class_name: "CIM_LogicalDevice".into(),
@@ -573,10 +591,10 @@ fn enumerate_instances_deep_inheritance_and_names() {
         IReturn::Instances(v) => v,
         other => panic!("{other:?}"),
     };
-    assert_eq!(shallow.len(), 3);
-    assert!(shallow[0].property("DeviceID").is_some());
+    assert_eq!(shallow.len(), 3 + 8 + 8);
+    assert!(shallow.iter().all(|i| i.property("DeviceID").is_some()));
     assert!(
-        shallow[0].property("BlockSize").is_none(),
+        shallow.iter().all(|i| i.property("BlockSize").is_none()),
         "subclass properties dropped"
     );
     assert!(s.names("CIM_ManagedElement").len() > 10);

@@ -486,6 +486,19 @@ const CLASSES: &[ClassDef] = &[
         &[],
     ),
     c("SIMS_StorageVolume", Some("CIM_StorageVolume"), &[], &[]),
+    c("SIMS_StorageExtent", Some("CIM_StorageExtent"), &[], &[]),
+    c(
+        "CIM_MediaAccessDevice",
+        Some("CIM_LogicalDevice"),
+        &[
+            "uint16[] Capabilities",
+            "uint64 MaxMediaSize",
+            "boolean Security",
+        ],
+        &[],
+    ),
+    c("CIM_DiskDrive", Some("CIM_MediaAccessDevice"), &[], &[]),
+    c("SIMS_DiskDrive", Some("CIM_DiskDrive"), &[], &[]),
     c(
         "CIM_Job",
         Some("CIM_LogicalElement"),
@@ -690,6 +703,18 @@ const CLASSES: &[ClassDef] = &[
         &["key ref:CIM_StoragePool PartComponent"],
     ),
     a("SIMS_HostedStoragePool", Some("CIM_HostedStoragePool"), &[]),
+    a("CIM_ConcreteComponent", Some("CIM_Component"), &[]),
+    a("SIMS_ConcreteComponent", Some("CIM_ConcreteComponent"), &[]),
+    a(
+        "CIM_MediaPresent",
+        Some("CIM_Dependency"),
+        &[
+            "key ref:CIM_MediaAccessDevice Antecedent",
+            "key ref:CIM_StorageExtent Dependent",
+            "boolean FixedMedia",
+        ],
+    ),
+    a("SIMS_MediaPresent", Some("CIM_MediaPresent"), &[]),
     a(
         "CIM_ElementCapabilities",
         None,

@@ -180,8 +180,32 @@ fn walk(
     Ok(out)
 }
 
+/// A signature of an instance path for hashing: namespace and sorted keys (class names
+/// are left out because clients may name a superclass; candidates are then confirmed with
+/// [`path_eq`]).
+fn key_sig(p: &ObjectPath, ns: &str) -> String {
+    let mut keys: Vec<String> = p
+        .keys
+        .iter()
+        .map(|k| {
+            let v = match &k.value {
+                CimValue::Reference(r) => format!("<{}>", key_sig(r, ns)),
+                v => match v.as_i128() {
+                    Some(i) => i.to_string(),
+                    None => v.format_scalar().unwrap_or_default(),
+                },
+            };
+            format!("{}={v}", k.name.as_str().to_ascii_lowercase())
+        })
+        .collect();
+    keys.sort();
+    let pns = p.namespace.as_deref().map(norm_ns).unwrap_or(ns);
+    format!("{}:{}", pns.to_ascii_lowercase(), keys.join(","))
+}
+
 fn associator_paths(st: &State, ns: &str, obj: &ObjectPath, f: &AssocFilter) -> R<Vec<ObjectPath>> {
     let mut out: Vec<ObjectPath> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (_, far) in walk(st, ns, obj, f)? {
         for p in far {
             if let Some(rc) = f.result_class
@@ -189,7 +213,7 @@ fn associator_paths(st: &State, ns: &str, obj: &ObjectPath, f: &AssocFilter) -> 
             {
                 continue;
             }
-            if !out.iter().any(|o| path_eq(st, o, &p, ns)) {
+            if seen.insert(key_sig(&p, ns)) {
                 out.push(p);
             }
         }
@@ -204,11 +228,36 @@ fn associators(
     f: &AssocFilter,
     list: Option<&[CimName]>,
 ) -> R<Vec<Instance>> {
+    let paths = associator_paths(st, ns, obj, f)?;
+    // Render each namespace once and index it.
+    let mut rendered: std::collections::HashMap<
+        String,
+        std::collections::HashMap<String, Vec<Instance>>,
+    > = std::collections::HashMap::new();
     let mut out = Vec::new();
-    for p in associator_paths(st, ns, obj, f)? {
+    for p in paths {
         // The far end may live in another namespace (ElementConformsToProfile).
-        if let Ok(i) = get_instance(st, ns, &p) {
-            out.push(filter_props(i, list));
+        let pns = p
+            .namespace
+            .as_deref()
+            .map(norm_ns)
+            .unwrap_or(ns)
+            .to_ascii_lowercase();
+        let index = rendered.entry(pns.clone()).or_insert_with(|| {
+            let mut m: std::collections::HashMap<String, Vec<Instance>> =
+                std::collections::HashMap::new();
+            for i in st.instances(&pns) {
+                if let Some(ip) = &i.path {
+                    m.entry(key_sig(ip, &pns)).or_default().push(i.clone());
+                }
+            }
+            m
+        });
+        if let Some(found) = index.get(&key_sig(&p, ns)).and_then(|c| {
+            c.iter()
+                .find(|i| i.path.as_ref().is_some_and(|ip| path_eq(st, ip, &p, ns)))
+        }) {
+            out.push(filter_props(found.clone(), list));
         }
     }
     Ok(out)

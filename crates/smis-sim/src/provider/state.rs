@@ -809,6 +809,9 @@ impl State {
             a.set("SpaceConsumed", if v.thin { 0 } else { v.size });
             out.push(a);
         }
+        if let Some(d) = &self.scenario.disks {
+            self.render_disks(out, d, &cs);
+        }
         for s in &self.syncs {
             let job = s.job.and_then(|n| self.job(n)).map(|j| self.job_view(j));
             let done = self.job_done(s.job);
@@ -867,6 +870,79 @@ impl State {
                 "SIMS_OwningJobElement",
                 ("OwningElement", &j.owner_service),
                 ("OwnedElement", &jp),
+            ));
+        }
+    }
+
+    /// Disk Drive Lite: drives, their primordial extents, MediaPresent, SystemDevice and
+    /// ConcreteComponent (primordial pool → extent).
+    fn render_disks(
+        &self,
+        out: &mut Vec<Instance>,
+        d: &crate::scenario::DiskSpec,
+        cs: &ObjectPath,
+    ) {
+        let ns = self.vendor_ns().to_string();
+        let sys = self.system_name();
+        let device = |class: &str, id: &str| {
+            ObjectPath::new(&ns, class)
+                .with_key("SystemCreationClassName", "SIMS_ComputerSystem")
+                .with_key("SystemName", sys)
+                .with_key("CreationClassName", class)
+                .with_key("DeviceID", id)
+        };
+        let pool = self.pool_path(&d.pool);
+        for i in 0..d.count {
+            let id = format!("DISK-{i:02}");
+            let dp = device("SIMS_DiskDrive", &id);
+            let mut disk = Instance::new("SIMS_DiskDrive");
+            for k in &dp.keys {
+                disk.set(k.name.clone(), k.value.clone());
+            }
+            disk.set("Name", id.as_str());
+            disk.set("ElementName", format!("Disk {i}"));
+            disk.set("OperationalStatus", u16s(&[2]));
+            disk.set("HealthState", 5u16);
+            disk.set("Capabilities", u16s(&[3])); // 3 Random Access
+            disk.set("MaxMediaSize", d.size_bytes / 1000); // kilobytes
+            out.push(set_path(disk, dp.clone()));
+            let eid = format!("{id}-EXT");
+            let ep = device("SIMS_StorageExtent", &eid);
+            let mut ext = Instance::new("SIMS_StorageExtent");
+            for k in &ep.keys {
+                ext.set(k.name.clone(), k.value.clone());
+            }
+            let blocks = d.size_bytes / BLOCK_SIZE;
+            ext.set("Name", eid.as_str());
+            ext.set("ElementName", format!("Extent of disk {i}"));
+            ext.set("BlockSize", BLOCK_SIZE);
+            ext.set("NumberOfBlocks", blocks);
+            ext.set("ConsumableBlocks", blocks);
+            ext.set("Primordial", true);
+            ext.set("OperationalStatus", u16s(&[2]));
+            ext.set("HealthState", 5u16);
+            out.push(set_path(ext, ep.clone()));
+            for p in [&dp, &ep] {
+                out.push(self.assoc(
+                    &ns,
+                    "SIMS_SystemDevice",
+                    ("GroupComponent", cs),
+                    ("PartComponent", p),
+                ));
+            }
+            let mut mp = self.assoc(
+                &ns,
+                "SIMS_MediaPresent",
+                ("Antecedent", &dp),
+                ("Dependent", &ep),
+            );
+            mp.set("FixedMedia", true);
+            out.push(mp);
+            out.push(self.assoc(
+                &ns,
+                "SIMS_ConcreteComponent",
+                ("GroupComponent", &pool),
+                ("PartComponent", &ep),
             ));
         }
     }
