@@ -266,7 +266,8 @@ pub struct FaultSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultMatch {
-    /// Intrinsic operation name (e.g. `EnumerateInstances`, `OpenEnumerateInstances`).
+    /// Intrinsic operation name (e.g. `EnumerateInstances`, `OpenEnumerateInstances`), or
+    /// `InvokeMethod` for every extrinsic method call.
     pub operation: Option<String>,
     /// Extrinsic method name (e.g. `CreateElementReplica`).
     pub method: Option<String>,

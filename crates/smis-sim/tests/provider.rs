@@ -2532,3 +2532,77 @@ fn export_requests_are_refused() {
     };
     assert_eq!(e.code, 7);
 }
+
+#[test]
+fn provider_is_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Provider>();
+    assert_send_sync::<Arc<Provider>>();
+    let p = Provider::new(Scenario::builtin("default").unwrap());
+    assert_eq!(p.interop_namespace(), "interop");
+    assert_eq!(p.vendor_namespace(), NS);
+    assert_eq!(p.scenario().name, "default");
+    assert_eq!(p.pool_remaining("nope"), None);
+}
+
+#[test]
+fn large_scenario_walks_stay_fast() {
+    let mut sc = Scenario::builtin("default").unwrap();
+    for i in 0..1500 {
+        sc.volumes.push(smis_sim::scenario::VolumeSpec {
+            id: format!("bulk-{i}"),
+            name: format!("bulk{i}"),
+            pool: "P1".into(),
+            size_bytes: GIB,
+            thin: false,
+        });
+    }
+    let s = sim_with(sc);
+    let start = std::time::Instant::now();
+    let p1 = s.pool("P1");
+    let names = s.assoc_names(
+        &p1,
+        "CIM_AllocatedFromStoragePool",
+        Some("CIM_StorageVolume"),
+    );
+    assert_eq!(names.len(), 1502);
+    let IReturn::Objects(objs) = s
+        .op(Intrinsic::Associators {
+            object_name: p1,
+            assoc_class: Some("CIM_AllocatedFromStoragePool".into()),
+            result_class: Some("CIM_StorageVolume".into()),
+            role: None,
+            result_role: None,
+            include_qualifiers: None,
+            include_class_origin: None,
+            property_list: None,
+        })
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(objs.len(), 1502);
+    assert_eq!(s.enumerate("CIM_StorageVolume").len(), 1503);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "walks took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn fault_invoke_method_matches_every_method() {
+    let s = with_fault(
+        op_match("InvokeMethod", None),
+        FaultAction::DelayMs(10),
+        Some(1),
+    );
+    assert!(s.raw(enum_req("CIM_StorageVolume")).fault.is_none());
+    let svc = s.first("CIM_ReplicationService");
+    let out = s.raw(Request::Method(MethodCall {
+        target: svc,
+        method: "StartService".into(),
+        params: vec![],
+    }));
+    assert_eq!(out.fault, Some(SimFault::Delay(Duration::from_millis(10))));
+}

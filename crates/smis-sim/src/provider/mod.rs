@@ -262,6 +262,11 @@ impl Provider {
     }
 
     /// Handles one request. `user` is the authenticated user (recorded as job Owner).
+    ///
+    /// The first scenario fault that matches the request (and has `times` left) applies:
+    /// `cim_error`, `http_status` and `drop_connection` answer without running the
+    /// operation; `delay_ms` and `truncate_body` run it and hand the fault to the HTTP
+    /// layer; the job faults run the method and alter the job it starts.
     pub fn handle(&self, req: &RequestMessage, user: Option<&str>) -> Outcome {
         let mut st = self.lock();
         st.tick(self.clock.now());
@@ -399,6 +404,7 @@ fn match_fault(st: &mut State, req: &Request) -> Option<FaultAction> {
         if let Some(op) = &m.operation {
             match req {
                 Request::Intrinsic(r) if r.op.name().eq_ignore_ascii_case(op) => {}
+                Request::Method(_) if op.eq_ignore_ascii_case("InvokeMethod") => {}
                 _ => continue,
             }
         }
