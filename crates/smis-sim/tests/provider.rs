@@ -2606,3 +2606,24 @@ fn fault_invoke_method_matches_every_method() {
     }));
     assert_eq!(out.fault, Some(SimFault::Delay(Duration::from_millis(10))));
 }
+
+#[test]
+fn documented_example_scenario_parses() {
+    let src = include_str!("../src/scenario.rs");
+    let start = src.find("//! ```json\n").unwrap() + "//! ```json\n".len();
+    let end = start + src[start..].find("//! ```").unwrap();
+    let json: String = src[start..end]
+        .lines()
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .or_else(|| l.strip_prefix("//!"))
+                .unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let s = Scenario::from_json_str(&json).unwrap();
+    assert_eq!(s.name, "example");
+    assert_eq!(s.faults.len(), 3);
+    let p = sim_with(s);
+    assert_eq!(profile_paths(&p, "root/PG_InterOp").len(), 8);
+}
