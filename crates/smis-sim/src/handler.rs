@@ -136,12 +136,11 @@ impl SimHandler {
             if let Ok(v) = HeaderValue::from_str(&code.to_string()) {
                 t.insert(HeaderName::from_static("cimstatuscode"), v);
             }
-            if code != 0 {
-                if let Ok(v) =
-                    HeaderValue::from_str(&utf8_percent_encode(&desc, NON_ALPHANUMERIC).to_string())
-                {
-                    t.insert(HeaderName::from_static("cimstatuscodedescription"), v);
-                }
+            if let (true, Ok(v)) = (
+                code != 0,
+                HeaderValue::from_str(&utf8_percent_encode(&desc, NON_ALPHANUMERIC).to_string()),
+            ) {
+                t.insert(HeaderName::from_static("cimstatuscodedescription"), v);
             }
             r = r.with_trailers(t);
         }
