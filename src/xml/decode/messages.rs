@@ -237,7 +237,9 @@ impl<'a> Parser<'a> {
         }
         let ret = match ret {
             Some(r) => r,
-            None => self.empty_return(kind)?,
+            // No IRETURNVALUE at all: the empty result of the shape (OpenPegasus sends an
+            // empty IMETHODRESPONSE when the error travels in a CIMStatusCode trailer).
+            None => self.empty_return(kind).unwrap_or(IReturn::Nothing),
         };
         let ret = match ret {
             IReturn::PullInstances(mut p) => {

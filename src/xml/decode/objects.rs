@@ -13,6 +13,32 @@ use crate::cim::{
 use crate::message::CimObject;
 use crate::xml::DecodeErrorKind;
 
+/// An interval whose hour/minute/second fields exceed their usual range (as some servers
+/// send, and the reference client accepts), e.g. `00001234567890.123456:000`; the value is
+/// normalised to the same duration.
+fn lenient_interval(t: &str) -> Option<CimValue> {
+    let b = t.as_bytes();
+    if b.len() != 25 || b[14] != b'.' || &b[21..] != b":000" {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = t.get(r)?;
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let secs = u64::from(num(0..8)?) * 86_400
+        + u64::from(num(8..10)?) * 3600
+        + u64::from(num(10..12)?) * 60
+        + u64::from(num(12..14)?);
+    let d = std::time::Duration::from_secs(secs)
+        + std::time::Duration::from_micros(u64::from(num(15..21)?));
+    let v = crate::cim::CimDateTime::from_duration(d);
+    (v.to_duration() == Some(d)).then_some(CimValue::DateTime(v))
+}
+
 /// Which property element.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum PropKind {
@@ -61,6 +87,12 @@ impl<'a> Parser<'a> {
             CimType::String => Ok(Some(CimValue::String(text.into_owned()))),
             CimType::Reference => Err(self.structure("VALUE given for a reference type")),
             CimType::Boolean if text.trim().is_empty() => Ok(None),
+            CimType::DateTime => match CimValue::parse_scalar(ty, text.trim()) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) => lenient_interval(text.trim())
+                    .map(Some)
+                    .ok_or_else(|| self.err(DecodeErrorKind::BadValue, e.to_string())),
+            },
             _ => CimValue::parse_scalar(ty, &text)
                 .map(Some)
                 .map_err(|e| self.err(DecodeErrorKind::BadValue, e.to_string())),
