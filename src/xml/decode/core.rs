@@ -204,11 +204,18 @@ pub(super) fn is_xml_char(c: char) -> bool {
     matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
-/// One open element.
-pub(super) struct Frame<'a> {
-    pub(super) start: BytesStart<'a>,
+/// One open element, as offsets into the input (no per-element copies or drops).
+#[derive(Clone, Copy)]
+pub(super) struct Frame {
+    /// Offset of the element's `<`.
+    pos: usize,
+    /// Length of its name.
+    name_len: usize,
+    /// 1-based index among consecutive same-named siblings.
     index: u32,
-    last_child: Option<BytesStart<'a>>,
+    /// Offset and name length of the previous child (`usize::MAX` when none).
+    last_pos: usize,
+    last_len: usize,
     same: u32,
 }
 
@@ -216,7 +223,7 @@ pub(super) struct Frame<'a> {
 pub(crate) struct Parser<'a> {
     pub(super) input: &'a [u8],
     reader: Reader<&'a [u8]>,
-    pub(super) stack: Vec<Frame<'a>>,
+    pub(super) stack: Vec<Frame>,
     pub(super) max_depth: usize,
     names: HashMap<Box<[u8]>, CimName, BuildHasherDefault<FxHasher>>,
     pub(super) pos: usize,
@@ -226,7 +233,10 @@ pub(crate) struct Parser<'a> {
 }
 
 /// Result alias.
-pub(super) type R<T> = Result<T, DecodeError>;
+pub(super) type R<T> = Result<T, E>;
+
+/// The internal error type (boxed to keep results small on the hot path).
+pub(super) type E = Box<DecodeError>;
 
 impl<'a> Parser<'a> {
     /// A parser over checked UTF-8 input.
@@ -249,25 +259,37 @@ impl<'a> Parser<'a> {
         }
     }
 
+    fn frame_name(&self, pos: usize, len: usize) -> &'a [u8] {
+        let input: &'a [u8] = self.input;
+        input.get(pos + 1..pos + 1 + len).unwrap_or(b"?")
+    }
+
     /// The current element path.
     pub(super) fn path(&self) -> String {
         let mut s = self.prefix.clone();
         for (i, f) in self.stack.iter().enumerate() {
-            let name = f.start.name();
-            if i == 0 && name.as_ref() == b"CIM" && self.prefix.is_empty() {
+            let name = self.frame_name(f.pos, f.name_len);
+            if i == 0 && name == b"CIM" && self.prefix.is_empty() {
                 continue;
             }
             if !s.is_empty() {
                 s.push('/');
             }
-            s.push_str(&String::from_utf8_lossy(name.as_ref()));
-            let mut named = false;
-            if let Ok(Some(a)) = f.start.try_get_attribute("NAME") {
-                s.push_str("[Name=");
-                s.push_str(&String::from_utf8_lossy(&a.value));
-                s.push(']');
-                named = true;
-            }
+            s.push_str(&String::from_utf8_lossy(name));
+            // Re-read the start tag for its NAME (errors only).
+            let mut r = Reader::from_reader(self.input.get(f.pos..).unwrap_or(b""));
+            let named = match r.read_event() {
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.try_get_attribute("NAME") {
+                    Ok(Some(a)) => {
+                        s.push_str("[Name=");
+                        s.push_str(&String::from_utf8_lossy(&a.value));
+                        s.push(']');
+                        true
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
             if !named && f.index > 1 {
                 s.push_str(&format!("[{}]", f.index));
             }
@@ -276,36 +298,36 @@ impl<'a> Parser<'a> {
     }
 
     /// An error at the current position and path.
-    pub(super) fn err(&self, kind: DecodeErrorKind, message: impl Into<String>) -> DecodeError {
+    pub(super) fn err(&self, kind: DecodeErrorKind, message: impl Into<String>) -> E {
         let (line, column) = line_col(self.input, self.pos);
-        DecodeError {
+        Box::new(DecodeError {
             kind,
             message: message.into(),
             line,
             column,
             path: self.path(),
-        }
+        })
     }
 
     /// A structure error.
-    pub(super) fn structure(&self, message: impl Into<String>) -> DecodeError {
+    pub(super) fn structure(&self, message: impl Into<String>) -> E {
         self.err(DecodeErrorKind::Structure, message)
     }
 
     /// "unexpected element" for the element just opened.
-    pub(super) fn unexpected(&self, e: &BytesStart<'_>) -> DecodeError {
+    pub(super) fn unexpected(&self, e: &BytesStart<'_>) -> E {
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
         let parent = self
             .stack
             .len()
             .checked_sub(2)
             .and_then(|i| self.stack.get(i))
-            .map(|f| String::from_utf8_lossy(f.start.name().as_ref()).into_owned())
+            .map(|f| String::from_utf8_lossy(self.frame_name(f.pos, f.name_len)).into_owned())
             .unwrap_or_else(|| "the document".into());
         self.structure(format!("unexpected element {name} in {parent}"))
     }
 
-    fn xml_error(&self, e: quick_xml::Error) -> DecodeError {
+    fn xml_error(&self, e: quick_xml::Error) -> E {
         let offset = usize::try_from(self.reader.error_position()).unwrap_or(self.pos);
         let kind = match &e {
             quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidEncoding,
@@ -313,13 +335,13 @@ impl<'a> Parser<'a> {
             _ => DecodeErrorKind::Syntax,
         };
         let (line, column) = line_col(self.input, offset);
-        DecodeError {
+        Box::new(DecodeError {
             kind,
             message: format!("XML error: {e}"),
             line,
             column,
             path: self.path(),
-        }
+        })
     }
 
     fn raw(&mut self) -> R<Event<'a>> {
@@ -335,19 +357,28 @@ impl<'a> Parser<'a> {
     }
 
     fn push(&mut self, e: &BytesStart<'a>) -> R<()> {
+        let pos = self.pos;
+        let name_len = e.name().as_ref().len();
+        let input: &'a [u8] = self.input;
         let index = match self.stack.last_mut() {
             Some(parent) => {
-                let same = matches!(&parent.last_child, Some(l) if l.name() == e.name());
+                let same = parent.last_len == name_len
+                    && parent.last_pos != usize::MAX
+                    && input.get(parent.last_pos + 1..parent.last_pos + 1 + name_len)
+                        == input.get(pos + 1..pos + 1 + name_len);
                 parent.same = if same { parent.same + 1 } else { 1 };
-                parent.last_child = Some(e.clone());
+                parent.last_pos = pos;
+                parent.last_len = name_len;
                 parent.same
             }
             None => 1,
         };
         self.stack.push(Frame {
-            start: e.clone(),
+            pos,
+            name_len,
             index,
-            last_child: None,
+            last_pos: usize::MAX,
+            last_len: 0,
             same: 0,
         });
         if self.stack.len() > self.max_depth {
@@ -584,16 +615,39 @@ impl<'a> Parser<'a> {
         e: &'e BytesStart<'_>,
         mut f: impl FnMut(&[u8], Cow<'e, str>) -> R<()>,
     ) -> R<()> {
-        for a in e.attributes() {
+        // Duplicate detection without the per-element allocation of quick-xml's checks.
+        let mut seen: [&[u8]; 8] = [&[]; 8];
+        let mut n = 0usize;
+        for a in e.attributes().with_checks(false) {
             let a =
                 a.map_err(|x| self.err(DecodeErrorKind::Syntax, format!("bad attribute: {x}")))?;
+            let key: &'e [u8] = a.key.into_inner();
+            if seen[..n.min(8)].contains(&key) || (n >= 8 && self.dup_slow(e, key)) {
+                return Err(self.err(
+                    DecodeErrorKind::Syntax,
+                    format!("duplicate attribute {}", String::from_utf8_lossy(key)),
+                ));
+            }
+            if n < 8 {
+                seen[n] = key;
+            }
+            n += 1;
             let v: Cow<'e, str> = match a.value {
                 Cow::Borrowed(b) => self.attr_text(b)?,
                 Cow::Owned(b) => Cow::Owned(self.attr_text(&b)?.into_owned()),
             };
-            f(a.key.into_inner(), v)?;
+            f(key, v)?;
         }
         Ok(())
+    }
+
+    fn dup_slow(&self, e: &BytesStart<'_>, key: &[u8]) -> bool {
+        e.attributes()
+            .with_checks(false)
+            .flatten()
+            .filter(|a| a.key.into_inner() == key)
+            .count()
+            > 1
     }
 
     /// An interned CIM name.

@@ -3,7 +3,7 @@
 
 use quick_xml::events::BytesStart;
 
-use super::core::{Parser, R};
+use super::core::{E, Parser, R};
 use crate::cim::{
     CimClass, CimName, CimType, CimValue, EmbeddedKind, Instance, ObjectPath, PathKind,
     QualifierDecl,
@@ -729,7 +729,7 @@ impl<'a> Parser<'a> {
         Some(ps.items.remove(i).1)
     }
 
-    fn ill(&self, name: &str, what: &str) -> crate::xml::DecodeError {
+    fn ill(&self, name: &str, what: &str) -> E {
         self.structure(format!("IPARAMVALUE {name} must be {what}"))
     }
 
@@ -1110,19 +1110,19 @@ fn empty_pull<T>() -> PullResult<T> {
 
 /// Turns the `Err` of a `req(None, ..)` into the error without unwrapping.
 trait ErrOr {
-    fn unwrap_err_or(self) -> crate::xml::DecodeError;
+    fn unwrap_err_or(self) -> E;
 }
 impl ErrOr for R<()> {
-    fn unwrap_err_or(self) -> crate::xml::DecodeError {
+    fn unwrap_err_or(self) -> E {
         match self {
             Err(e) => e,
-            Ok(()) => crate::xml::DecodeError {
+            Ok(()) => Box::new(crate::xml::DecodeError {
                 kind: DecodeErrorKind::Structure,
                 message: "missing required IPARAMVALUE".into(),
                 line: 0,
                 column: 0,
                 path: String::new(),
-            },
+            }),
         }
     }
 }

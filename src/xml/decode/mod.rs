@@ -26,8 +26,8 @@ pub fn decode_response(
 ) -> Result<ResponseMessage, DecodeError> {
     let buf = prepare(input, limits)?;
     let mut p = Parser::new(&buf, limits.max_depth, String::new());
-    let r = p.response_document()?;
-    p.finish()?;
+    let r = p.response_document().map_err(|e| *e)?;
+    p.finish().map_err(|e| *e)?;
     Ok(r)
 }
 
@@ -35,8 +35,8 @@ pub fn decode_response(
 pub fn decode_request(input: &[u8], limits: &DecodeLimits) -> Result<RequestMessage, DecodeError> {
     let buf = prepare(input, limits)?;
     let mut p = Parser::new(&buf, limits.max_depth, String::new());
-    let r = p.request_document()?;
-    p.finish()?;
+    let r = p.request_document().map_err(|e| *e)?;
+    p.finish().map_err(|e| *e)?;
     Ok(r)
 }
 
@@ -58,8 +58,8 @@ pub fn decode_instance(xml: &str, limits: &DecodeLimits) -> Result<Instance, Dec
 pub fn decode_value_object(xml: &str, limits: &DecodeLimits) -> Result<CimObject, DecodeError> {
     let buf = prepare(xml.as_bytes(), limits)?;
     let mut p = Parser::new(&buf, limits.max_depth, String::new());
-    let r = p.object_document()?;
-    p.finish()?;
+    let r = p.object_document().map_err(|e| *e)?;
+    p.finish().map_err(|e| *e)?;
     Ok(r)
 }
 
@@ -68,7 +68,7 @@ pub(crate) fn decode_embedded(
     xml: &str,
     max_depth: usize,
     prefix: String,
-) -> Result<CimObject, DecodeError> {
+) -> Result<CimObject, Box<DecodeError>> {
     let limits = DecodeLimits {
         max_depth,
         ..DecodeLimits::default()

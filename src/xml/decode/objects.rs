@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use quick_xml::events::BytesStart;
 
-use super::core::{Parser, R};
+use super::core::{E, Parser, R};
 use crate::cim::{
     CimArray, CimClass, CimName, CimType, CimValue, EmbeddedKind, Flavor, Instance, KeyBinding,
     Method, ObjectPath, Parameter, PathKind, Property, PropertyExtra, Qualifier, QualifierDecl,
@@ -48,12 +48,23 @@ enum PropKind {
 }
 
 impl<'a> Parser<'a> {
-    pub(super) fn missing(&self, attr: &str, elem: &str) -> crate::xml::DecodeError {
+    pub(super) fn missing(&self, attr: &str, elem: &str) -> E {
         self.structure(format!("missing attribute {attr} on {elem}"))
     }
 
     pub(super) fn parse_type(&self, s: &str) -> R<CimType> {
-        CimType::parse(s.trim()).ok_or_else(|| self.structure(format!("unknown CIM type '{s}'")))
+        let t = match s {
+            "string" => CimType::String,
+            "boolean" => CimType::Boolean,
+            "uint16" => CimType::Uint16,
+            "uint32" => CimType::Uint32,
+            "uint64" => CimType::Uint64,
+            "uint8" => CimType::Uint8,
+            "datetime" => CimType::DateTime,
+            _ => CimType::parse(s.trim())
+                .ok_or_else(|| self.structure(format!("unknown CIM type '{s}'")))?,
+        };
+        Ok(t)
     }
 
     pub(super) fn parse_bool_attr(&self, name: &str, s: &str) -> R<bool> {
