@@ -768,3 +768,21 @@ fn conformance_response_bodies() {
     }
     assert!(bad.is_empty(), "{} disagreements", bad.len());
 }
+
+#[test]
+fn string_whitespace_preserved() {
+    let i = inst(
+        "<PROPERTY NAME=\"A\" TYPE=\"string\"><VALUE>  lead</VALUE></PROPERTY>\
+         <PROPERTY NAME=\"B\" TYPE=\"string\"><VALUE>   </VALUE></PROPERTY>\
+         <PROPERTY NAME=\"C\" TYPE=\"string\"><VALUE>a &amp; b &lt; c</VALUE></PROPERTY>\
+         <PROPERTY NAME=\"D\" TYPE=\"string\"><VALUE> x <!-- c --> y </VALUE></PROPERTY>\
+         <PROPERTY NAME=\"E\" TYPE=\"string\"><VALUE>\r\n l1\r\n</VALUE></PROPERTY>\
+         <PROPERTY NAME=\"F\" TYPE=\"string\"><VALUE> <![CDATA[ q ]]> </VALUE></PROPERTY>",
+    );
+    assert_eq!(i.value("A").unwrap().as_str(), Some("  lead"));
+    assert_eq!(i.value("B").unwrap().as_str(), Some("   "));
+    assert_eq!(i.value("C").unwrap().as_str(), Some("a & b < c"));
+    assert_eq!(i.value("D").unwrap().as_str(), Some(" x  y "));
+    assert_eq!(i.value("E").unwrap().as_str(), Some("\n l1\n"));
+    assert_eq!(i.value("F").unwrap().as_str(), Some("  q  "));
+}

@@ -245,7 +245,10 @@ impl<'a> Parser<'a> {
         let cfg = reader.config_mut();
         cfg.expand_empty_elements = true;
         cfg.check_end_names = true;
-        cfg.trim_text(false);
+        // Whitespace-only text between elements is then not reported at all; text() takes
+        // element content from the input by offsets, so no whitespace of values is lost.
+        cfg.trim_text_start = true;
+        cfg.trim_text_end = false;
         Parser {
             input,
             reader,
@@ -357,9 +360,15 @@ impl<'a> Parser<'a> {
     }
 
     fn push(&mut self, e: &BytesStart<'a>) -> R<()> {
-        let pos = self.pos;
-        let name_len = e.name().as_ref().len();
         let input: &'a [u8] = self.input;
+        // Skip the whitespace the reader trimmed to the tag's `<`.
+        let pos = self.pos
+            + input
+                .get(self.pos..)
+                .and_then(|r| r.iter().position(|&b| b == b'<'))
+                .unwrap_or(0);
+        self.pos = pos;
+        let name_len = e.name().as_ref().len();
         let index = match self.stack.last_mut() {
             Some(parent) => {
                 let same = parent.last_len == name_len
@@ -513,6 +522,7 @@ impl<'a> Parser<'a> {
     /// and references, unescaped, with line ends normalised. Child elements are refused.
     /// On return `pos` is the start of the text (for value errors).
     pub(super) fn text(&mut self) -> R<Cow<'a, str>> {
+        let input: &'a [u8] = self.input;
         let mut acc: Option<String> = None;
         let mut first: Option<&'a str> = None;
         let mut start = None;
@@ -521,15 +531,38 @@ impl<'a> Parser<'a> {
             if start.is_none() {
                 start = Some(self.pos);
             }
-            let piece: Cow<'a, str> = match ev {
-                Event::Text(t) => match t.into_inner() {
+            // Text the reader trimmed away (leading whitespace) or reported: everything from
+            // the end of the previous event to the next markup, taken from the input.
+            let gap_end = match &ev {
+                Event::Text(_) => {
+                    usize::try_from(self.reader.buffer_position()).unwrap_or(self.pos)
+                }
+                _ => input
+                    .get(self.pos..)
+                    .and_then(|r| r.iter().position(|&b| b == b'<' || b == b'&'))
+                    .map(|k| self.pos + k)
+                    .unwrap_or(self.pos),
+            };
+            if gap_end > self.pos {
+                let piece = self.utf8(input.get(self.pos..gap_end).unwrap_or(b""))?;
+                match (&mut acc, first) {
+                    (Some(s), _) => s.push_str(piece),
+                    (None, None) => first = Some(piece),
+                    (None, Some(f)) => {
+                        let mut s = String::with_capacity(f.len() + piece.len());
+                        s.push_str(f);
+                        s.push_str(piece);
+                        acc = Some(s);
+                        first = None;
+                    }
+                }
+            }
+            let extra: Option<Cow<'a, str>> = match ev {
+                Event::Text(_) => None,
+                Event::CData(t) => Some(match t.into_inner() {
                     Cow::Borrowed(b) => Cow::Borrowed(self.utf8(b)?),
                     Cow::Owned(b) => Cow::Owned(self.utf8(&b)?.to_owned()),
-                },
-                Event::CData(t) => match t.into_inner() {
-                    Cow::Borrowed(b) => Cow::Borrowed(self.utf8(b)?),
-                    Cow::Owned(b) => Cow::Owned(self.utf8(&b)?.to_owned()),
-                },
+                }),
                 Event::GeneralRef(r) => {
                     let c = self.check_ref(&r)?.unwrap_or('\u{FFFD}');
                     let mut s = match (acc.take(), first.take()) {
@@ -539,7 +572,7 @@ impl<'a> Parser<'a> {
                     };
                     s.push(c);
                     acc = Some(s);
-                    continue;
+                    None
                 }
                 Event::End(_) => {
                     self.pop();
@@ -559,24 +592,26 @@ impl<'a> Parser<'a> {
                     self.push(&e)?;
                     return Err(self.unexpected(&e));
                 }
-                Event::Comment(_) | Event::PI(_) => continue,
+                Event::Comment(_) | Event::PI(_) => None,
                 Event::Eof => {
                     return Err(self.err(DecodeErrorKind::Syntax, "unexpected end of input"));
                 }
                 _ => return Err(self.err(DecodeErrorKind::Syntax, "unexpected markup")),
             };
-            match (&mut acc, first) {
-                (Some(s), _) => s.push_str(&piece),
-                (None, None) => match piece {
-                    Cow::Borrowed(b) => first = Some(b),
-                    Cow::Owned(o) => acc = Some(o),
-                },
-                (None, Some(f)) => {
-                    let mut s = String::with_capacity(f.len() + piece.len());
-                    s.push_str(f);
-                    s.push_str(&piece);
-                    acc = Some(s);
-                    first = None;
+            if let Some(piece) = extra {
+                match (&mut acc, first) {
+                    (Some(s), _) => s.push_str(&piece),
+                    (None, None) => match piece {
+                        Cow::Borrowed(b) => first = Some(b),
+                        Cow::Owned(o) => acc = Some(o),
+                    },
+                    (None, Some(f)) => {
+                        let mut s = String::with_capacity(f.len() + piece.len());
+                        s.push_str(f);
+                        s.push_str(&piece);
+                        acc = Some(s);
+                        first = None;
+                    }
                 }
             }
         }
