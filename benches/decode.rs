@@ -26,7 +26,7 @@ fn prop_array(out: &mut String, name: &str, ty: &str, values: &[&str]) {
         "<PROPERTY.ARRAY NAME=\"{name}\" TYPE=\"{ty}\">\n<VALUE.ARRAY>\n"
     );
     for v in values {
-        let _ = write!(out, "<VALUE>{v}</VALUE>\n");
+        let _ = writeln!(out, "<VALUE>{v}</VALUE>");
     }
     out.push_str("</VALUE.ARRAY>\n</PROPERTY.ARRAY>\n");
 }

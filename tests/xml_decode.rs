@@ -634,10 +634,7 @@ fn http_body(raw: &[u8]) -> (u16, Vec<u8>) {
     }
     let mut out = Vec::new();
     let mut rest = body;
-    loop {
-        let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(nl) = rest.windows(2).position(|w| w == b"\r\n") {
         let line = String::from_utf8_lossy(&rest[..nl]);
         let size =
             usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16).unwrap_or(0);

@@ -652,8 +652,7 @@ impl<'a> Parser<'a> {
     ) -> R<()> {
         // Duplicate detection without the per-element allocation of quick-xml's checks.
         let mut seen: [&[u8]; 8] = [&[]; 8];
-        let mut n = 0usize;
-        for a in e.attributes().with_checks(false) {
+        for (n, a) in e.attributes().with_checks(false).enumerate() {
             let a =
                 a.map_err(|x| self.err(DecodeErrorKind::Syntax, format!("bad attribute: {x}")))?;
             let key: &'e [u8] = a.key.into_inner();
@@ -666,7 +665,6 @@ impl<'a> Parser<'a> {
             if n < 8 {
                 seen[n] = key;
             }
-            n += 1;
             let v: Cow<'e, str> = match a.value {
                 Cow::Borrowed(b) => self.attr_text(b)?,
                 Cow::Owned(b) => Cow::Owned(self.attr_text(&b)?.into_owned()),
