@@ -783,3 +783,19 @@ fn string_whitespace_preserved() {
     assert_eq!(i.value("E").unwrap().as_str(), Some("\n l1\n"));
     assert_eq!(i.value("F").unwrap().as_str(), Some("  q  "));
 }
+
+#[test]
+fn malformed_and_duplicate_attributes_are_syntax_errors() {
+    for bad in [
+        r#"<PROPERTY NAME="A" NAME="B" TYPE="string"/>"#,
+        r#"<PROPERTY NAME="A TYPE="string"/>"#,
+        r#"<PROPERTY NAME=A TYPE="string"/>"#,
+        r#"<PROPERTY NAME="A"TYPE="string"/>"#,
+        r#"<PROPERTY NAME="a<b" TYPE="string"/>"#,
+    ] {
+        let x = getinst(bad);
+        assert_eq!(fail(x.as_bytes()).kind, DecodeErrorKind::Syntax, "{bad}");
+    }
+    let i = inst("<PROPERTY NAME = 'A'\n TYPE='string'><VALUE>v</VALUE></PROPERTY>");
+    assert_eq!(i.value("A").unwrap().as_str(), Some("v"));
+}

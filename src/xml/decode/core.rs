@@ -644,19 +644,75 @@ impl<'a> Parser<'a> {
         Ok(Cow::Owned(out))
     }
 
-    /// Visits the attributes of `e` as (name, unescaped value).
+    /// Visits the attributes of `e` as (name, unescaped value). A small hand-written
+    /// scanner over the raw attribute bytes: well-formedness checks included (`=`, quotes,
+    /// no `<` in values, no duplicates), no allocation.
     pub(super) fn attrs<'e>(
         &self,
         e: &'e BytesStart<'_>,
         mut f: impl FnMut(&[u8], Cow<'e, str>) -> R<()>,
     ) -> R<()> {
-        // Duplicate detection without the per-element allocation of quick-xml's checks.
+        let raw: &'e [u8] = e.attributes_raw();
+        let bad = |what: &str| {
+            self.err(
+                DecodeErrorKind::Syntax,
+                format!("malformed attribute: {what}"),
+            )
+        };
         let mut seen: [&[u8]; 8] = [&[]; 8];
-        for (n, a) in e.attributes().with_checks(false).enumerate() {
-            let a =
-                a.map_err(|x| self.err(DecodeErrorKind::Syntax, format!("bad attribute: {x}")))?;
-            let key: &'e [u8] = a.key.into_inner();
-            if seen[..n.min(8)].contains(&key) || (n >= 8 && self.dup_slow(e, key)) {
+        let mut more: Vec<&[u8]> = Vec::new();
+        let mut n = 0usize;
+        let mut i = 0usize;
+        let len = raw.len();
+        loop {
+            while i < len && raw[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= len {
+                return Ok(());
+            }
+            let ks = i;
+            while i < len && !raw[i].is_ascii_whitespace() && raw[i] != b'=' {
+                if matches!(raw[i], b'"' | b'\'' | b'<' | b'>' | b'&') {
+                    return Err(bad("bad character in a name"));
+                }
+                i += 1;
+            }
+            let key = &raw[ks..i];
+            while i < len && raw[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= len || raw[i] != b'=' {
+                return Err(bad("missing '='"));
+            }
+            i += 1;
+            while i < len && raw[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let q = match raw.get(i) {
+                Some(&q) if q == b'"' || q == b'\'' => q,
+                _ => return Err(bad("value not quoted")),
+            };
+            i += 1;
+            let vs = i;
+            while i < len && raw[i] != q {
+                if raw[i] == b'<' {
+                    return Err(bad("'<' in an attribute value"));
+                }
+                i += 1;
+            }
+            if i >= len {
+                return Err(bad("unterminated value"));
+            }
+            let value = &raw[vs..i];
+            i += 1;
+            if i < len && !raw[i].is_ascii_whitespace() {
+                return Err(bad("missing whitespace between attributes"));
+            }
+            if key.is_empty() {
+                return Err(bad("empty name"));
+            }
+            if seen[..n.min(8)].contains(&key) || more.contains(&key) {
                 return Err(self.err(
                     DecodeErrorKind::Syntax,
                     format!("duplicate attribute {}", String::from_utf8_lossy(key)),
@@ -664,23 +720,19 @@ impl<'a> Parser<'a> {
             }
             if n < 8 {
                 seen[n] = key;
+            } else {
+                more.push(key);
             }
-            let v: Cow<'e, str> = match a.value {
-                Cow::Borrowed(b) => self.attr_text(b)?,
-                Cow::Owned(b) => Cow::Owned(self.attr_text(&b)?.into_owned()),
+            n += 1;
+            let v = self.attr_text(value)?;
+            let v = if v.contains(['\t', '\n', '\r']) {
+                // Attribute-value normalisation: literal whitespace characters become spaces.
+                Cow::Owned(v.replace(['\t', '\n', '\r'], " "))
+            } else {
+                v
             };
             f(key, v)?;
         }
-        Ok(())
-    }
-
-    fn dup_slow(&self, e: &BytesStart<'_>, key: &[u8]) -> bool {
-        e.attributes()
-            .with_checks(false)
-            .flatten()
-            .filter(|a| a.key.into_inner() == key)
-            .count()
-            > 1
     }
 
     /// An interned CIM name.
