@@ -799,3 +799,50 @@ fn malformed_and_duplicate_attributes_are_syntax_errors() {
     let i = inst("<PROPERTY NAME = 'A'\n TYPE='string'><VALUE>v</VALUE></PROPERTY>");
     assert_eq!(i.value("A").unwrap().as_str(), Some("v"));
 }
+
+#[test]
+fn method_call_export_call_and_export_response() {
+    let l = DecodeLimits::default();
+    let x = r#"<CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="9" PROTOCOLVERSION="1.0"><SIMPLEREQ><METHODCALL NAME="CreateOrModifyElementFromStoragePool"><LOCALINSTANCEPATH><LOCALNAMESPACEPATH><NAMESPACE NAME="root"/><NAMESPACE NAME="smis"/></LOCALNAMESPACEPATH><INSTANCENAME CLASSNAME="SIM_SCS"><KEYBINDING NAME="Name"><KEYVALUE VALUETYPE="string" TYPE="string">scs</KEYVALUE></KEYBINDING></INSTANCENAME></LOCALINSTANCEPATH><PARAMVALUE NAME="ElementType" PARAMTYPE="uint16"><VALUE>2</VALUE></PARAMVALUE><PARAMVALUE NAME="InPool" PARAMTYPE="reference"><VALUE.REFERENCE><INSTANCENAME CLASSNAME="SIM_Pool"><KEYBINDING NAME="InstanceID"><KEYVALUE>p1</KEYVALUE></KEYBINDING></INSTANCENAME></VALUE.REFERENCE></PARAMVALUE><PARAMVALUE NAME="Size" PARAMTYPE="uint64"/></METHODCALL></SIMPLEREQ></MESSAGE></CIM>"#;
+    match decode_request(x.as_bytes(), &l).unwrap().request {
+        Request::Method(m) => {
+            assert_eq!(m.method, "CreateOrModifyElementFromStoragePool");
+            assert_eq!(m.target.namespace.as_deref(), Some("root/smis"));
+            assert_eq!(m.params.len(), 3);
+            assert_eq!(m.params[0].value, Some(CimValue::Uint16(2)));
+            assert!(m.params[1].value.as_ref().unwrap().as_reference().is_some());
+            assert_eq!(m.params[2].value, None);
+            assert_eq!(m.params[2].cim_type, Some(CimType::Uint64));
+        }
+        o => panic!("{o:?}"),
+    }
+    let x = r#"<CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="10" PROTOCOLVERSION="1.0"><SIMPLEEXPREQ><EXPMETHODCALL NAME="ExportIndication"><EXPPARAMVALUE NAME="NewIndication"><INSTANCE CLASSNAME="CIM_AlertIndication"><PROPERTY NAME="Message" TYPE="string"><VALUE>hi</VALUE></PROPERTY></INSTANCE></EXPPARAMVALUE></EXPMETHODCALL></SIMPLEEXPREQ></MESSAGE></CIM>"#;
+    match decode_request(x.as_bytes(), &l).unwrap().request {
+        Request::Export(e) => {
+            assert_eq!(e.method, "ExportIndication");
+            assert!(e.params[0].value.as_ref().unwrap().as_instance().is_some());
+        }
+        o => panic!("{o:?}"),
+    }
+    let x = r#"<CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="10" PROTOCOLVERSION="1.0"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"><IRETURNVALUE/></EXPMETHODRESPONSE></SIMPLEEXPRSP></MESSAGE></CIM>"#;
+    assert!(matches!(
+        decode_response(x.as_bytes(), &l).unwrap().response,
+        Response::Export { result: Ok(None), .. }
+    ));
+}
+
+#[test]
+fn error_with_instances() {
+    let x = imeth(
+        "GetInstance",
+        r#"<ERROR CODE="6" DESCRIPTION="not found"><INSTANCE CLASSNAME="CIM_Error"><PROPERTY NAME="Message" TYPE="string"><VALUE>m</VALUE></PROPERTY></INSTANCE></ERROR>"#,
+    );
+    match ok(&x) {
+        Response::Intrinsic { result: Err(e), .. } => {
+            assert_eq!(e.code, 6);
+            assert_eq!(e.description.as_deref(), Some("not found"));
+            assert_eq!(e.instances.len(), 1);
+        }
+        o => panic!("{o:?}"),
+    }
+}
