@@ -827,7 +827,10 @@ fn method_call_export_call_and_export_response() {
     let x = r#"<CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="10" PROTOCOLVERSION="1.0"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"><IRETURNVALUE/></EXPMETHODRESPONSE></SIMPLEEXPRSP></MESSAGE></CIM>"#;
     assert!(matches!(
         decode_response(x.as_bytes(), &l).unwrap().response,
-        Response::Export { result: Ok(None), .. }
+        Response::Export {
+            result: Ok(None),
+            ..
+        }
     ));
 }
 

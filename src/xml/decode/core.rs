@@ -222,6 +222,8 @@ pub(super) struct Frame {
 /// The parser state for one decode call.
 pub(crate) struct Parser<'a> {
     pub(super) input: &'a [u8],
+    /// The same input as text (validated once), for O(1) slicing at ASCII delimiters.
+    src: &'a str,
     reader: Reader<&'a [u8]>,
     pub(super) stack: Vec<Frame>,
     pub(super) max_depth: usize,
@@ -251,6 +253,7 @@ impl<'a> Parser<'a> {
         cfg.trim_text_end = false;
         Parser {
             input,
+            src: std::str::from_utf8(input).unwrap_or(""),
             reader,
             stack: Vec::with_capacity(24),
             max_depth,
@@ -513,6 +516,35 @@ impl<'a> Parser<'a> {
         }))
     }
 
+    /// `input[a..b]` as text without re-validating (falls back to validation off a char
+    /// boundary, which cannot happen at the ASCII delimiters used).
+    fn slice(&self, a: usize, b: usize) -> R<&'a str> {
+        let src: &'a str = self.src;
+        match src.get(a..b) {
+            Some(s) => Ok(s),
+            None => {
+                let input: &'a [u8] = self.input;
+                self.utf8(input.get(a..b).unwrap_or(b""))
+            }
+        }
+    }
+
+    /// A slice of the input given as bytes, as text (O(1) when it lies in the input).
+    fn sub_str<'s>(&self, b: &'s [u8]) -> R<&'s str>
+    where
+        'a: 's,
+    {
+        let base = self.input.as_ptr() as usize;
+        let p = b.as_ptr() as usize;
+        if p >= base && p + b.len() <= base + self.input.len() {
+            let src: &'s str = self.src;
+            if let Some(s) = src.get(p - base..p - base + b.len()) {
+                return Ok(s);
+            }
+        }
+        self.utf8(b)
+    }
+
     fn utf8<'s>(&self, b: &'s [u8]) -> R<&'s str> {
         std::str::from_utf8(b)
             .map_err(|_| self.err(DecodeErrorKind::InvalidEncoding, "invalid UTF-8"))
@@ -544,7 +576,7 @@ impl<'a> Parser<'a> {
                     .unwrap_or(self.pos),
             };
             if gap_end > self.pos {
-                let piece = self.utf8(input.get(self.pos..gap_end).unwrap_or(b""))?;
+                let piece = self.slice(self.pos, gap_end)?;
                 match (&mut acc, first) {
                     (Some(s), _) => s.push_str(piece),
                     (None, None) => first = Some(piece),
@@ -618,8 +650,11 @@ impl<'a> Parser<'a> {
     }
 
     /// An attribute value as text, unescaped (refusing non-predefined entities).
-    pub(super) fn attr_text<'s>(&self, raw: &'s [u8]) -> R<Cow<'s, str>> {
-        let s = self.utf8(raw)?;
+    pub(super) fn attr_text<'s>(&self, raw: &'s [u8]) -> R<Cow<'s, str>>
+    where
+        'a: 's,
+    {
+        let s = self.sub_str(raw)?;
         if !s.contains('&') {
             return Ok(Cow::Borrowed(s));
         }
@@ -651,7 +686,10 @@ impl<'a> Parser<'a> {
         &self,
         e: &'e BytesStart<'_>,
         mut f: impl FnMut(&[u8], Cow<'e, str>) -> R<()>,
-    ) -> R<()> {
+    ) -> R<()>
+    where
+        'a: 'e,
+    {
         let raw: &'e [u8] = e.attributes_raw();
         let bad = |what: &str| {
             self.err(
