@@ -71,7 +71,7 @@ pub(super) fn line_col(input: &[u8], offset: usize) -> (u32, u32) {
 pub(super) fn prepare<'i>(
     input: &'i [u8],
     limits: &DecodeLimits,
-) -> Result<Cow<'i, [u8]>, DecodeError> {
+) -> Result<Cow<'i, str>, DecodeError> {
     if input.len() > limits.max_bytes {
         return Err(DecodeError {
             kind: DecodeErrorKind::TooLarge,
@@ -96,15 +96,14 @@ pub(super) fn prepare<'i>(
             "UTF-16 input is not supported".into(),
         ));
     }
-    let mut out: Cow<'i, [u8]> = Cow::Borrowed(bytes);
+    let mut latin1 = None;
     if let Some(enc) = declared_encoding(bytes) {
         let e = enc.to_ascii_lowercase();
         match e.as_str() {
             "utf-8" | "utf8" | "us-ascii" | "ascii" => {}
             "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin-1" | "latin1" | "l1"
             | "iso-ir-100" | "cp819" | "ibm819" => {
-                let s: String = bytes.iter().map(|&b| char::from(b)).collect();
-                out = Cow::Owned(s.into_bytes());
+                latin1 = Some(bytes.iter().map(|&b| char::from(b)).collect::<String>());
             }
             _ => {
                 return Err(err_at(
@@ -116,23 +115,29 @@ pub(super) fn prepare<'i>(
             }
         }
     }
-    if let Err(e) = std::str::from_utf8(&out) {
-        let at = e.valid_up_to();
-        let kind = if out.get(at) == Some(&0xED)
-            && out.get(at + 1).is_some_and(|b| (0xA0..=0xBF).contains(b))
-        {
-            "a surrogate code point (invalid UTF-8)"
-        } else {
-            "invalid UTF-8"
-        };
-        return Err(err_at(
-            &out,
-            at,
-            DecodeErrorKind::InvalidEncoding,
-            format!("{kind} at byte {at}"),
-        ));
-    }
-    check_chars(&out)?;
+    let out: Cow<'i, str> = match latin1 {
+        Some(s) => Cow::Owned(s),
+        None => match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let kind = if bytes.get(at) == Some(&0xED)
+                    && bytes.get(at + 1).is_some_and(|b| (0xA0..=0xBF).contains(b))
+                {
+                    "a surrogate code point (invalid UTF-8)"
+                } else {
+                    "invalid UTF-8"
+                };
+                return Err(err_at(
+                    bytes,
+                    at,
+                    DecodeErrorKind::InvalidEncoding,
+                    format!("{kind} at byte {at}"),
+                ));
+            }
+        },
+    };
+    check_chars(out.as_bytes())?;
     Ok(out)
 }
 
@@ -227,7 +232,11 @@ pub(crate) struct Parser<'a> {
     reader: Reader<&'a [u8]>,
     pub(super) stack: Vec<Frame>,
     pub(super) max_depth: usize,
-    names: HashMap<Box<[u8]>, CimName, BuildHasherDefault<FxHasher>>,
+    names: HashMap<Box<[u8]>, (CimName, usize), BuildHasherDefault<FxHasher>>,
+    /// Names in the order last seen, and where the next one is expected: documents repeat
+    /// the same sequence of names per object, so most look-ups are one comparison.
+    seq: Vec<CimName>,
+    cursor: usize,
     pub(super) pos: usize,
     prefix: String,
     pub(super) scratch_props: Vec<crate::cim::Property>,
@@ -242,7 +251,8 @@ pub(super) type E = Box<DecodeError>;
 
 impl<'a> Parser<'a> {
     /// A parser over checked UTF-8 input.
-    pub(crate) fn new(input: &'a [u8], max_depth: usize, prefix: String) -> Self {
+    pub(crate) fn new(text: &'a str, max_depth: usize, prefix: String) -> Self {
+        let input = text.as_bytes();
         let mut reader = Reader::from_reader(input);
         let cfg = reader.config_mut();
         cfg.expand_empty_elements = true;
@@ -253,11 +263,13 @@ impl<'a> Parser<'a> {
         cfg.trim_text_end = false;
         Parser {
             input,
-            src: std::str::from_utf8(input).unwrap_or(""),
+            src: text,
             reader,
             stack: Vec::with_capacity(24),
             max_depth,
             names: HashMap::default(),
+            seq: Vec::new(),
+            cursor: 0,
             pos: 0,
             prefix,
             scratch_props: Vec::with_capacity(64),
@@ -775,14 +787,28 @@ impl<'a> Parser<'a> {
 
     /// An interned CIM name.
     pub(super) fn name(&mut self, s: &str) -> CimName {
-        if let Some(n) = self.names.get(s.as_bytes()) {
-            return n.clone();
+        if let Some(n) = self.seq.get(self.cursor) {
+            if n.as_str() == s {
+                self.cursor += 1;
+                return n.clone();
+            }
         }
-        let n = CimName::new(s);
-        if self.names.len() < 100_000 {
-            self.names.insert(Box::from(s.as_bytes()), n.clone());
+        match self.names.get(s.as_bytes()) {
+            Some((n, i)) => {
+                self.cursor = i + 1;
+                n.clone()
+            }
+            None => {
+                let n = CimName::new(s);
+                if self.names.len() < 100_000 {
+                    let i = self.seq.len();
+                    self.seq.push(n.clone());
+                    self.names.insert(Box::from(s.as_bytes()), (n.clone(), i));
+                    self.cursor = i + 1;
+                }
+                n
+            }
         }
-        n
     }
 
     /// The current nesting depth.
