@@ -221,9 +221,14 @@ fn main() {
     );
     drop(msg);
 
-    if std::env::var_os("SMIS_BENCH_PROFILE").is_some() {
+    // Profiling aids: SMIS_BENCH_PROFILE=decode|raw|none runs only that, five times.
+    if let Ok(mode) = std::env::var("SMIS_BENCH_PROFILE") {
         for _ in 0..5 {
-            std::hint::black_box(decode(&bytes));
+            match mode.as_str() {
+                "raw" => drop(std::hint::black_box(raw_events(&bytes))),
+                "none" => {}
+                _ => drop(std::hint::black_box(decode(&bytes))),
+            }
         }
         return;
     }
