@@ -849,3 +849,61 @@ fn error_with_instances() {
         o => panic!("{o:?}"),
     }
 }
+
+/// Mutated inputs (bytes replaced, deleted, duplicated) never panic the decoder.
+#[test]
+fn mutations_never_panic() {
+    let mut seeds: Vec<Vec<u8>> = vec![
+        getinst(&format!(
+            r#"<PROPERTY NAME="E" TYPE="string" EmbeddedObject="instance"><VALUE>{EMB}</VALUE></PROPERTY><PROPERTY.ARRAY NAME="A" TYPE="uint16"><VALUE.ARRAY><VALUE>1</VALUE><VALUE.NULL/></VALUE.ARRAY></PROPERTY.ARRAY>"#
+        ))
+        .into_bytes(),
+    ];
+    if let Some(dir) = shared_dir() {
+        for name in [
+            "captures/openpegasus/04_GetClass_CIM_StorageVolume.response.http",
+            "captures/openpegasus/12_PullInstancesWithPath_1.response.http",
+            "captures/openpegasus/23_Associators_References_Sample_Teacher.response.http",
+        ] {
+            if let Ok(raw) = std::fs::read(dir.join(name)) {
+                seeds.push(http_body(&raw).1);
+            }
+        }
+    }
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet = b"<>/=\"'&;#x0 \n\r\t\x01\xff\xedAZaz.[]!-?";
+    let limits = DecodeLimits::default();
+    for seed in &seeds {
+        for _ in 0..300 {
+            let mut b = seed.clone();
+            for _ in 0..(1 + next() % 4) {
+                if b.is_empty() {
+                    break;
+                }
+                let i = (next() as usize) % b.len();
+                match next() % 3 {
+                    0 => b[i] = alphabet[(next() as usize) % alphabet.len()],
+                    1 => {
+                        b.remove(i);
+                    }
+                    _ => {
+                        let j = (i + (next() as usize) % 40).min(b.len());
+                        let chunk = b[i..j].to_vec();
+                        b.splice(i..i, chunk);
+                    }
+                }
+            }
+            let _ = decode_response(&b, &limits);
+            let _ = decode_request(&b, &limits);
+            if let Ok(s) = std::str::from_utf8(&b) {
+                let _ = decode_value_object(s, &limits);
+            }
+        }
+    }
+}
