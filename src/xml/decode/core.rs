@@ -294,20 +294,33 @@ impl<'a> Parser<'a> {
                 s.push('/');
             }
             s.push_str(&String::from_utf8_lossy(name));
-            // Re-read the start tag for its NAME (errors only).
+            // Re-read the start tag for its NAME (errors only). The operation elements are
+            // shown bare, as the operation is known from context.
+            let bare = matches!(
+                name,
+                b"IMETHODRESPONSE"
+                    | b"METHODRESPONSE"
+                    | b"EXPMETHODRESPONSE"
+                    | b"IMETHODCALL"
+                    | b"METHODCALL"
+                    | b"EXPMETHODCALL"
+            );
             let mut r = Reader::from_reader(self.input.get(f.pos..).unwrap_or(b""));
-            let named = match r.read_event() {
-                Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.try_get_attribute("NAME") {
-                    Ok(Some(a)) => {
-                        s.push_str("[Name=");
-                        s.push_str(&String::from_utf8_lossy(&a.value));
-                        s.push(']');
-                        true
+            let named = !bare
+                && match r.read_event() {
+                    Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                        match e.try_get_attribute("NAME") {
+                            Ok(Some(a)) => {
+                                s.push_str("[Name=");
+                                s.push_str(&String::from_utf8_lossy(&a.value));
+                                s.push(']');
+                                true
+                            }
+                            _ => false,
+                        }
                     }
                     _ => false,
-                },
-                _ => false,
-            };
+                };
             if !named && f.index > 1 {
                 s.push_str(&format!("[{}]", f.index));
             }
