@@ -10,7 +10,7 @@ mod messages;
 mod objects;
 
 use super::{DecodeError, DecodeErrorKind, DecodeLimits};
-use crate::cim::{CimClass, Instance};
+use crate::cim::Instance;
 use crate::message::{CimObject, RequestMessage, ResponseMessage};
 
 use self::core::{Parser, prepare};
@@ -79,6 +79,3 @@ pub(crate) fn decode_embedded(
     p.finish()?;
     Ok(r)
 }
-
-#[allow(dead_code)]
-fn _assert_types(_: CimClass) {}
