@@ -321,7 +321,7 @@ impl<'a> Parser<'a> {
         // Namespace: identifier characters and '/', ended by ':'.
         let rest = self.rest();
         let ns_len = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/'))
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '/' | '-' | '.')))
             .unwrap_or(rest.len());
         if rest[ns_len..].starts_with(':') {
             let ns = normalize_namespace(&rest[..ns_len]);
@@ -576,5 +576,18 @@ mod tests {
             p.to_header_form(),
             "root/cimv2:PyWBEM_Person.Name=\"Fritz\""
         );
+    }
+}
+
+#[cfg(test)]
+mod namespace_chars {
+    use super::*;
+
+    #[test]
+    fn namespaces_with_dashes_and_dots() {
+        let d = ObjectPath::parse("/root/smis-sim:X.K=\"v\"").unwrap();
+        assert_eq!(d.namespace.as_deref(), Some("root/smis-sim"));
+        let e = ObjectPath::parse("X.K=\"a:b\"").unwrap();
+        assert!(e.namespace.is_none());
     }
 }
