@@ -630,4 +630,240 @@ mod tests {
         h.await.unwrap();
         assert!(t.is_cancelled());
     }
+
+    mod scripted {
+        use super::super::*;
+        use crate::message::{IReturn, Request};
+        use crate::smis::fake::{self, Fake};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        fn job_path() -> ObjectPath {
+            ObjectPath::new("root/smis-sim", "SIMS_ConcreteJob").with_key("InstanceID", "J1")
+        }
+
+        fn state(js: u16, os: Vec<u16>) -> Instance {
+            Instance::new("SIMS_ConcreteJob")
+                .with("JobState", js)
+                .with("OperationalStatus", os)
+                .with("PercentComplete", 50u16)
+                .with("DeleteOnCompletion", false)
+        }
+
+        fn fast() -> WaitOptions {
+            WaitOptions {
+                poll_interval: Duration::from_millis(5),
+                max_interval: Duration::from_millis(20),
+                deadline: Duration::from_secs(5),
+                ..WaitOptions::default()
+            }
+        }
+
+        /// A provider whose job goes through `states` (the last one repeats); `errors`
+        /// answers GetErrors/GetError.
+        fn provider(
+            states: Vec<Instance>,
+            errors: impl Fn(&Request) -> crate::message::Response + Send + Sync + 'static,
+        ) -> (Job, Arc<Fake>) {
+            let n = AtomicUsize::new(0);
+            let (client, fake) = Fake::client(move |req| match req.method_name() {
+                "GetInstance" => {
+                    let i = n.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
+                    fake::instance("GetInstance", states[i].clone())
+                }
+                "GetErrors" | "GetError" => errors(req),
+                "DeleteInstance" => fake::intrinsic("DeleteInstance", IReturn::Nothing),
+                "AssociatorNames" => fake::intrinsic(
+                    "AssociatorNames",
+                    IReturn::ObjectPaths(vec![
+                        ObjectPath::new("root/smis-sim", "SIMS_StorageVolume")
+                            .with_key("DeviceID", "vol-9"),
+                    ]),
+                ),
+                "RequestStateChange" => fake::method("RequestStateChange", 0, vec![]),
+                _ => fake::cim_error(req, 7, "not scripted"),
+            });
+            (Job::new(client, job_path()), fake)
+        }
+
+        fn no_errors(req: &Request) -> crate::message::Response {
+            fake::cim_error(req, 17, "no such method")
+        }
+
+        fn cim_error_instance(msg: &str, status: u32) -> Instance {
+            Instance::new("CIM_Error")
+                .with("Message", msg)
+                .with("CIMStatusCode", status)
+                .with("ErrorType", 4u16)
+        }
+
+        #[tokio::test]
+        async fn success_either_order_and_vendor_pending_state() {
+            for os in [vec![2u16, 17], vec![17, 2]] {
+                let (job, fake) = provider(
+                    vec![state(32767, vec![]), state(4, vec![2]), state(7, os)],
+                    no_errors,
+                );
+                let paths = job
+                    .wait_for_elements(&fast(), "CIM_StorageVolume")
+                    .await
+                    .unwrap();
+                assert_eq!(paths.len(), 1);
+                let calls = fake.calls();
+                // DeleteOnCompletion false: the job is deleted after its results were read.
+                let a = calls.iter().position(|c| c == "AssociatorNames").unwrap();
+                let d = calls.iter().position(|c| c == "DeleteInstance").unwrap();
+                assert!(a < d, "{calls:?}");
+            }
+        }
+
+        #[tokio::test]
+        async fn completed_without_ok_is_failure() {
+            for os in [vec![2u16], vec![17], vec![], vec![6, 17], vec![2, 17, 7]] {
+                let (job, _) = provider(vec![state(7, os.clone())], no_errors);
+                match job.wait(&fast()).await {
+                    Err(Error::JobFailed(f)) => {
+                        assert_eq!(f.job_state, Some(7));
+                        assert_eq!(f.operational_status, os);
+                    }
+                    other => panic!("JobState 7 with {os:?} must fail, got {other:?}"),
+                }
+            }
+        }
+
+        #[tokio::test]
+        async fn terminal_failure_states_are_errors() {
+            for js in [8u16, 9, 10] {
+                let (job, fake) =
+                    provider(vec![state(4, vec![2]), state(js, vec![2, 17])], no_errors);
+                let e = job.wait(&fast()).await.unwrap_err();
+                assert!(
+                    matches!(&e, Error::JobFailed(f) if f.job_state == Some(js)),
+                    "{e:?}"
+                );
+                assert_eq!(e.storage_service_code().code(), 4);
+                // failed jobs are cleaned up too
+                assert!(fake.calls().iter().any(|c| c == "DeleteInstance"));
+            }
+        }
+
+        #[tokio::test]
+        async fn get_errors_message_reaches_caller() {
+            let (job, _) = provider(vec![state(10, vec![6])], |_req| {
+                fake::method(
+                    "GetErrors",
+                    0,
+                    vec![ParamValue::new(
+                        "Errors",
+                        vec![cim_error_instance("pool P1 is out of space", 1)],
+                    )],
+                )
+            });
+            let e = job.wait(&fast()).await.unwrap_err();
+            assert_eq!(e.to_string(), "job failed: pool P1 is out of space");
+            assert_eq!(e.cim_errors().len(), 1);
+            assert_eq!(e.storage_service_code().code(), 43001);
+        }
+
+        #[tokio::test]
+        async fn get_error_fallback() {
+            let (job, fake) = provider(vec![state(10, vec![6])], |req| match req.method_name() {
+                "GetError" => fake::method(
+                    "GetError",
+                    0,
+                    vec![ParamValue::new(
+                        "Error",
+                        cim_error_instance("disk failed", 4),
+                    )],
+                ),
+                _ => fake::cim_error(req, 17, "no GetErrors"),
+            });
+            let e = job.wait(&fast()).await.unwrap_err();
+            assert_eq!(e.to_string(), "job failed: disk failed");
+            assert_eq!(e.storage_service_code().code(), 43004);
+            let calls = fake.calls();
+            assert!(
+                calls.contains(&"GetErrors".to_string()) && calls.contains(&"GetError".to_string())
+            );
+        }
+
+        #[tokio::test]
+        async fn error_description_fallback() {
+            let mut st = state(10, vec![6]);
+            st.set("ErrorCode", 99u16);
+            st.set("ErrorDescription", "ElementName already in use");
+            let (job, _) = provider(vec![st], no_errors);
+            match job.wait(&fast()).await {
+                Err(Error::JobFailed(f)) => {
+                    assert_eq!(f.message, "ElementName already in use");
+                    assert_eq!(f.error_code, Some(99));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+
+        #[tokio::test]
+        async fn never_ending_job_times_out() {
+            let (job, _) = provider(vec![state(4, vec![2])], no_errors);
+            let opts = WaitOptions {
+                deadline: Duration::from_millis(150),
+                ..fast()
+            };
+            let t = std::time::Instant::now();
+            let e = job.wait(&opts).await.unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::JobTimeout {
+                        last_state: Some(4),
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert_eq!(e.storage_service_code().code(), 3);
+            assert!(t.elapsed() < Duration::from_secs(2));
+        }
+
+        #[tokio::test]
+        async fn vanished_job() {
+            let (client, _) = Fake::client(|req| fake::cim_error(req, 6, "no such job"));
+            let job = Job::new(client, job_path());
+            let e = job.wait(&fast()).await.unwrap_err();
+            assert!(matches!(e, Error::JobVanished(_)), "{e:?}");
+        }
+
+        #[tokio::test]
+        async fn cancellation_terminates_when_asked() {
+            let (job, fake) = provider(vec![state(4, vec![2])], no_errors);
+            let token = CancelToken::new();
+            let opts = WaitOptions {
+                cancel: Some(token.clone()),
+                terminate_on_cancel: true,
+                ..fast()
+            };
+            let t2 = token.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                t2.cancel();
+            });
+            let e = job.wait(&opts).await.unwrap_err();
+            assert!(matches!(e, Error::Cancelled));
+            assert!(fake.calls().iter().any(|c| c == "RequestStateChange"));
+        }
+
+        #[tokio::test]
+        async fn progress_stream_ends_at_final_state() {
+            use futures::StreamExt;
+            let (job, _) = provider(
+                vec![state(3, vec![]), state(4, vec![2]), state(7, vec![2, 17])],
+                no_errors,
+            );
+            let seen: Vec<_> = job.progress_stream(&fast()).collect().await;
+            let states: Vec<_> = seen
+                .into_iter()
+                .map(|p| p.unwrap().job_state.unwrap())
+                .collect();
+            assert_eq!(states, vec![3, 4, 7]);
+        }
+    }
 }

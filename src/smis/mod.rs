@@ -41,6 +41,8 @@
 
 mod codes;
 mod discovery;
+#[cfg(test)]
+mod fake;
 mod job;
 mod pools;
 mod replication;
