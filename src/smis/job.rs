@@ -270,7 +270,7 @@ impl Job {
         if inst.value("JobState").is_none() {
             inst = self.get(None).await?;
         }
-        Ok(observation(inst)?)
+        observation(inst)
     }
 
     /// Reads the job once.
