@@ -357,7 +357,7 @@ async fn operational_status_17_2_and_job_state_32767_succeed() {
         .await
         .unwrap();
     assert_eq!(v.element_name.as_deref(), Some("quirky"));
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert!(seen.iter().any(|(s, _)| *s == Some(32767)), "{seen:?}");
     assert!(
         seen.iter()
@@ -584,5 +584,111 @@ async fn volume_create_resize_delete_with_4097() {
     a.delete_volume(&bigger, &fast()).await.unwrap();
     let e = a.volume(&bigger.path).await.unwrap_err();
     assert_eq!(e.storage_service_code().code(), 43006);
+    sim.shutdown().await;
+}
+
+async fn jobs_left(c: &Client) -> usize {
+    c.enumerate_instance_names("CIM_ConcreteJob", Some(NS))
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn jobs_for_volumes_and_pools_are_followed_and_deleted() {
+    let mut sc = scenario("default", 200);
+    sc.jobs.volume_create_ms = 200;
+    sc.jobs.child_pool_ms = 200;
+    sc.jobs.delete_on_completion = false;
+    let sim = start(sc);
+    let c = client(&sim);
+    let a = array(&c).await;
+    let p1 = pool(&a, "P1").await;
+    let v = a
+        .create_volume(
+            &p1,
+            &CreateVolumeRequest {
+                wait: fast(),
+                ..CreateVolumeRequest::new("job-vol", 1 << 30)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(v.element_name.as_deref(), Some("job-vol"));
+    let child = a
+        .create_child_resource_pool(&ChildPoolRequest {
+            element_name: "job-child".into(),
+            settings: vec![rasd(19, 1 << 30)],
+            parent_pools: vec![p1.path.clone()],
+            wait: fast(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(child.element_name.as_deref(), Some("job-child"));
+    let src = source(&a).await;
+    a.create_clone(&src, request("job-clone")).await.unwrap();
+    // DeleteOnCompletion is false: every finished job was deleted after its results were read.
+    assert_eq!(jobs_left(&c).await, 0);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn cancelling_a_wait_terminates_the_job() {
+    use smis::smis::{CancelToken, Job};
+    let mut sc = scenario("default", 60_000);
+    sc.faults.push(job_fault(
+        "CreateElementReplica",
+        FaultAction::JobNeverFinishes,
+    ));
+    let sim = start(sc);
+    let c = client(&sim);
+    let a = array(&c).await;
+    let src = source(&a).await;
+    let service = a.replication_service().await.unwrap().unwrap();
+    let ret = c
+        .invoke_method(
+            &service.path,
+            "CreateElementReplica",
+            vec![
+                smis::message::ParamValue::new("ElementName", "cancel-me"),
+                smis::message::ParamValue::new("SyncType", 8u16),
+                smis::message::ParamValue::new("Mode", 3u16),
+                smis::message::ParamValue::new("SourceElement", src.path.clone()),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ret.return_code(), Some(4096));
+    let job_path: ObjectPath = ret.get::<Option<ObjectPath>>("Job").unwrap().unwrap();
+    let job = Job::new(c.clone(), job_path.in_namespace(NS));
+
+    use futures::StreamExt;
+    let first: Vec<_> = job.progress_stream(&fast()).take(2).collect().await;
+    assert!(
+        first
+            .iter()
+            .all(|p| p.as_ref().unwrap().job_state == Some(4))
+    );
+
+    let token = CancelToken::new();
+    let t2 = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        t2.cancel();
+    });
+    let e = job
+        .wait(&WaitOptions {
+            cancel: Some(token),
+            terminate_on_cancel: true,
+            ..fast()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Cancelled), "{e:?}");
+    // Terminated (8) is a failure, never a success.
+    let after = job.poll().await.unwrap();
+    assert_eq!(after.job_state, Some(8), "{after:?}");
+    let e = job.wait(&fast()).await.unwrap_err();
+    assert!(matches!(e, Error::JobFailed(_)), "{e:?}");
     sim.shutdown().await;
 }
