@@ -362,4 +362,80 @@ mod tests {
         };
         assert_eq!(old.effective_version(), "1.4");
     }
+
+    #[tokio::test]
+    async fn probes_interop_and_falls_back_to_computer_systems() {
+        use crate::message::{IReturn, Intrinsic, Request};
+        use crate::smis::fake::{self, Fake};
+        let (client, fake) = Fake::client(|req| {
+            let Request::Intrinsic(r) = req else {
+                return fake::cim_error(req, 7, "no methods here");
+            };
+            let sys = |name: &str, dedicated: Vec<u16>| {
+                let mut i = Instance::new("LSIESG_StorageSystem")
+                    .with("Name", name)
+                    .with("Dedicated", dedicated);
+                i.path = Some(
+                    ObjectPath::new("root/LsiMr13", "LSIESG_StorageSystem").with_key("Name", name),
+                );
+                i
+            };
+            match (&r.op, r.namespace.as_str()) {
+                (Intrinsic::EnumerateInstances { .. }, "interop") => {
+                    fake::cim_error(req, 3, "no such namespace")
+                }
+                (Intrinsic::EnumerateInstances { class_name, .. }, "root/interop")
+                    if class_name.as_str() == "CIM_RegisteredProfile" =>
+                {
+                    fake::intrinsic("EnumerateInstances", IReturn::Instances(vec![]))
+                }
+                (Intrinsic::EnumerateInstances { class_name, .. }, "root/interop")
+                    if class_name.as_str() == "CIM_Namespace" =>
+                {
+                    let ns = |n: &str| {
+                        let mut i = Instance::new("CIM_Namespace").with("Name", n);
+                        i.path = Some(
+                            ObjectPath::new("root/interop", "CIM_Namespace").with_key("Name", n),
+                        );
+                        i
+                    };
+                    fake::intrinsic(
+                        "EnumerateInstances",
+                        IReturn::Instances(vec![ns("root/interop"), ns("root/LsiMr13")]),
+                    )
+                }
+                (Intrinsic::EnumerateInstances { .. }, "root/LsiMr13") => fake::intrinsic(
+                    "EnumerateInstances",
+                    IReturn::Instances(vec![
+                        sys("ctrl0", vec![3]),
+                        sys("host", vec![0]),
+                        sys("ctrl1", vec![]),
+                    ]),
+                ),
+                (Intrinsic::AssociatorNames { object_name, .. }, _) => {
+                    let hosts_pool =
+                        object_name.key("Name").and_then(|v| v.as_str()) == Some("ctrl1");
+                    let pools = if hosts_pool {
+                        vec![
+                            ObjectPath::new("root/LsiMr13", "LSIESG_StoragePool")
+                                .with_key("InstanceID", "p"),
+                        ]
+                    } else {
+                        vec![]
+                    };
+                    fake::intrinsic("AssociatorNames", IReturn::ObjectPaths(pools))
+                }
+                _ => fake::cim_error(req, 7, "not scripted"),
+            }
+        });
+        let d = Discovery::run(&client, &DiscoveryOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(d.interop_namespace.as_deref(), Some("root/interop"));
+        assert!(d.profiles.is_empty());
+        let names: Vec<_> = d.arrays.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, vec!["ctrl0", "ctrl1"]);
+        assert_eq!(d.vendor_namespace.as_deref(), Some("root/LsiMr13"));
+        assert!(fake.calls().iter().all(|c| c != "Associators"));
+    }
 }

@@ -424,3 +424,101 @@ impl SmisArray {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cim::Instance;
+    use crate::message::{IReturn, Intrinsic, Request};
+    use crate::smis::fake::{self, Fake};
+
+    const NS: &str = "root/smis-sim";
+
+    /// A provider with a replication service whose capabilities are `types`/`actions`.
+    fn array(types: Vec<u16>, sync_actions: Vec<u16>) -> (SmisArray, std::sync::Arc<Fake>) {
+        let (client, fake) = Fake::client(move |req| {
+            let Request::Intrinsic(r) = req else {
+                return fake::method(req.method_name(), 0, vec![]);
+            };
+            match &r.op {
+                Intrinsic::Associators { result_class, .. } => {
+                    let rc = result_class.as_ref().map(|c| c.as_str()).unwrap_or("");
+                    let mut i = match rc {
+                        "CIM_ReplicationService" => Instance::new("SIMS_ReplicationService")
+                            .with("Name", "repl")
+                            .with("SystemName", "A"),
+                        "CIM_ReplicationServiceCapabilities" => {
+                            Instance::new("SIMS_ReplicationServiceCapabilities")
+                                .with("SupportedReplicationTypes", types.clone())
+                                .with("SupportedSynchronousActions", sync_actions.clone())
+                        }
+                        _ => {
+                            return fake::intrinsic("Associators", IReturn::Objects(vec![]));
+                        }
+                    };
+                    i.path = Some(ObjectPath::new(NS, i.class_name.clone()).with_key("Name", "x"));
+                    fake::intrinsic(
+                        "Associators",
+                        IReturn::Objects(vec![crate::message::CimObject::Instance(i)]),
+                    )
+                }
+                _ => fake::cim_error(req, 7, "not scripted"),
+            }
+        });
+        let system = ObjectPath::new(NS, "SIMS_StorageSystem").with_key("Name", "A");
+        (SmisArray::new(client, system), fake)
+    }
+
+    fn volume() -> StorageVolume {
+        StorageVolume {
+            path: ObjectPath::new(NS, "SIMS_StorageVolume").with_key("DeviceID", "v"),
+            device_id: "v".into(),
+            element_name: None,
+            name: None,
+            naa_id: None,
+            block_size: 512,
+            number_of_blocks: 8,
+            consumable_blocks: None,
+            size_bytes: 4096,
+            operational_status: vec![2],
+            thinly_provisioned: None,
+        }
+    }
+
+    async fn code(types: Vec<u16>, actions: Vec<u16>, req: CloneRequest) -> u32 {
+        let (a, fake) = array(types, actions);
+        let e = a.create_clone(&volume(), req).await.unwrap_err();
+        // Capability failures are decided before any method is invoked.
+        assert!(
+            fake.calls()
+                .iter()
+                .all(|c| c != "CreateElementReplica" && c != "CreateReplica"),
+            "{:?}",
+            fake.calls()
+        );
+        e.storage_service_code().code()
+    }
+
+    #[tokio::test]
+    async fn capability_checks_precede_method_calls() {
+        let clone = CloneRequest::full_clone("c");
+        let asynchronous = CloneRequest {
+            mode: Mode::Asynchronous,
+            ..CloneRequest::snapshot("s")
+        };
+        assert_eq!(code(vec![10, 11], vec![5], clone.clone()).await, 40308);
+        assert_eq!(code(vec![6, 7], vec![2], clone.clone()).await, 40308);
+        assert_eq!(code(vec![11], vec![2], clone.clone()).await, 40500);
+        assert_eq!(code(vec![6], vec![2], asynchronous).await, 40500);
+        let e = {
+            let (a, _) = array(vec![10, 11], vec![5]);
+            a.create_clone(&volume(), CloneRequest::snapshot("s"))
+                .await
+                .unwrap_err()
+        };
+        assert!(
+            e.to_string().contains("Snapshot capability not supported"),
+            "{e}"
+        );
+    }
+}
