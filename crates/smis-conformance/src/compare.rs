@@ -40,7 +40,11 @@ fn short(j: &J) -> String {
 }
 
 fn mismatch(path: &str, e: &J, a: &J) -> Option<String> {
-    Some(format!("at {path}: expected {}, got {}", short(e), short(a)))
+    Some(format!(
+        "at {path}: expected {}, got {}",
+        short(e),
+        short(a)
+    ))
 }
 
 fn typed(j: &J) -> Option<&J> {
@@ -51,11 +55,13 @@ fn typed(j: &J) -> Option<&J> {
 
 fn num_eq(a: &J, b: &J) -> Option<bool> {
     match (a, b) {
-        (J::Number(x), J::Number(y)) => Some(match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-            (Some(p), Some(q), _, _) => p == q,
-            (_, _, Some(p), Some(q)) => p == q,
-            _ => x.as_f64() == y.as_f64(),
-        }),
+        (J::Number(x), J::Number(y)) => {
+            Some(match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(p), Some(q), _, _) => p == q,
+                (_, _, Some(p), Some(q)) => p == q,
+                _ => x.as_f64() == y.as_f64(),
+            })
+        }
         _ => None,
     }
 }
@@ -67,10 +73,10 @@ fn go(e: &J, a: &J, path: &str, name_ctx: bool) -> Option<String> {
             if e.get("cimtype") != a.get("cimtype") {
                 return mismatch(path, e, a);
             }
-            if let (Some(x), Some(y)) = (e.get("is_interval"), a.get("is_interval")) {
-                if x != y {
-                    return mismatch(path, e, a);
-                }
+            if let (Some(x), Some(y)) = (e.get("is_interval"), a.get("is_interval"))
+                && x != y
+            {
+                return mismatch(path, e, a);
             }
             return go(ev, av, path, false);
         }
@@ -80,11 +86,19 @@ fn go(e: &J, a: &J, path: &str, name_ctx: bool) -> Option<String> {
     }
     match (e, a) {
         (J::String(x), J::String(y)) => {
-            let same = if name_ctx { x.eq_ignore_ascii_case(y) } else { x == y };
+            let same = if name_ctx {
+                x.eq_ignore_ascii_case(y)
+            } else {
+                x == y
+            };
             if same { None } else { mismatch(path, e, a) }
         }
         (J::Number(_), J::Number(_)) => {
-            if num_eq(e, a) == Some(true) { None } else { mismatch(path, e, a) }
+            if num_eq(e, a) == Some(true) {
+                None
+            } else {
+                mismatch(path, e, a)
+            }
         }
         (J::Array(x), J::Array(y)) => {
             if x.len() != y.len() {
@@ -103,7 +117,11 @@ fn go(e: &J, a: &J, path: &str, name_ctx: bool) -> Option<String> {
         }
         (J::Object(x), J::Object(y)) => objects(x, y, path),
         _ => {
-            if e == a { None } else { mismatch(path, e, a) }
+            if e == a {
+                None
+            } else {
+                mismatch(path, e, a)
+            }
         }
     }
 }
@@ -152,7 +170,11 @@ fn keyed(e: &J, a: &J, path: &str, scopes: bool) -> Option<String> {
         return Some(format!("at {path}: expected names {en:?}, got {an:?}"));
     }
     for (k, ev) in &ek {
-        let av = &ak.iter().find(|(n, _)| n == k).map(|x| &x.1).unwrap_or(&J::Null);
+        let av = &ak
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|x| &x.1)
+            .unwrap_or(&J::Null);
         if let Some(d) = go(ev, av, &format!("{path}.{k}"), false) {
             return Some(d);
         }

@@ -21,6 +21,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+#[allow(clippy::collapsible_if)]
 #[path = "../../../tests/support/canon.rs"]
 mod canon;
 mod compare;
@@ -72,7 +73,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -139,7 +143,10 @@ fn main() -> ExitCode {
         match (&verdict.outcome, &verdict.request) {
             (Some(o), r) => {
                 failed += 1;
-                let r = r.as_ref().map(|r| format!(" [request also differs: {r}]")).unwrap_or_default();
+                let r = r
+                    .as_ref()
+                    .map(|r| format!(" [request also differs: {r}]"))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "FAIL {id}: {o}{r}");
             }
             (None, Some(r)) => {
@@ -156,5 +163,9 @@ fn main() -> ExitCode {
     }
     let _ = writeln!(out, "requests: {req_ok} matched, {req_diff} differed");
     let _ = writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped");
-    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

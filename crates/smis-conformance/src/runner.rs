@@ -153,10 +153,16 @@ fn req_str(a: &A, k: &str) -> Result<String, String> {
 
 fn u32_arg(a: &A, k: &str) -> Result<Option<u32>, String> {
     let Some(v) = arg(a, k) else { return Ok(None) };
-    let v = if v.get("cimtype").is_some() { v.get("value").unwrap_or(&J::Null) } else { v };
+    let v = if v.get("cimtype").is_some() {
+        v.get("value").unwrap_or(&J::Null)
+    } else {
+        v
+    };
     match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
         Some(n) => Ok(Some(n)),
-        None => Err(format!("{k} must be a non-negative 32-bit integer, got {v}")),
+        None => Err(format!(
+            "{k} must be a non-negative 32-bit integer, got {v}"
+        )),
     }
 }
 
@@ -166,7 +172,11 @@ fn prop_list(a: &A) -> Result<Option<Vec<String>>, String> {
         Some(J::String(s)) => Ok(Some(vec![s.clone()])),
         Some(J::Array(items)) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("PropertyList item {i} is not a string")))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("PropertyList item {i} is not a string"))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         Some(v) => Err(format!("bad PropertyList {v}")),
@@ -207,7 +217,11 @@ fn inst_path_arg(a: &A, k: &str) -> Result<ObjectPath, String> {
     Ok(p)
 }
 
-fn class_and_ns(a: &A, k: &str, required: bool) -> Result<(Option<String>, Option<String>), String> {
+fn class_and_ns(
+    a: &A,
+    k: &str,
+    required: bool,
+) -> Result<(Option<String>, Option<String>), String> {
     let c = class_arg(a, k)?;
     if required && c.is_none() {
         return Err(format!("{k} is required"));
@@ -217,7 +231,10 @@ fn class_and_ns(a: &A, k: &str, required: bool) -> Result<(Option<String>, Optio
 }
 
 fn open_opts(a: &A) -> Result<OpenOptions, String> {
-    let filter = match (str_arg(a, "FilterQueryLanguage")?, str_arg(a, "FilterQuery")?) {
+    let filter = match (
+        str_arg(a, "FilterQueryLanguage")?,
+        str_arg(a, "FilterQuery")?,
+    ) {
         (Some(l), Some(q)) => Some((l, q)),
         (None, None) => None,
         _ => return Err("FilterQueryLanguage and FilterQuery go together".into()),
@@ -349,12 +366,16 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
                 include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
                 property_list: prop_list(a)?,
             };
-            list(c.enumerate_instances(&cls.unwrap_or_default(), &o).await, tn::instance)
+            list(
+                c.enumerate_instances(&cls.unwrap_or_default(), &o).await,
+                tn::instance,
+            )
         }
         "EnumerateInstanceNames" => {
             let (cls, ns) = class_and_ns(a, "ClassName", true)?;
             list(
-                c.enumerate_instance_names(&cls.unwrap_or_default(), ns.as_deref()).await,
+                c.enumerate_instance_names(&cls.unwrap_or_default(), ns.as_deref())
+                    .await,
                 tn::path,
             )
         }
@@ -364,12 +385,13 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
             one(c.create_instance(ns.as_deref(), inst).await, tn::path)
         }
         "ModifyInstance" => {
-            let mut inst =
-                neutral::instance(arg(a, "ModifiedInstance").ok_or("ModifiedInstance is required")?)?;
-            if let (Some(p), Some(ns)) = (inst.path.as_mut(), ns_arg(a)?) {
-                if p.namespace.is_none() {
-                    p.namespace = Some(ns);
-                }
+            let mut inst = neutral::instance(
+                arg(a, "ModifiedInstance").ok_or("ModifiedInstance is required")?,
+            )?;
+            if let (Some(p), Some(ns)) = (inst.path.as_mut(), ns_arg(a)?)
+                && p.namespace.is_none()
+            {
+                p.namespace = Some(ns);
             }
             // IncludeQualifiers has no typed counterpart (deprecated in DSP0200).
             unit(c.modify_instance(inst, prop_list(a)?).await)
@@ -394,8 +416,12 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
         "ExecQuery" => {
             let ns = ns_arg(a)?;
             list(
-                c.exec_query(ns.as_deref(), &req_str(a, "QueryLanguage")?, &req_str(a, "Query")?)
-                    .await,
+                c.exec_query(
+                    ns.as_deref(),
+                    &req_str(a, "QueryLanguage")?,
+                    &req_str(a, "Query")?,
+                )
+                .await,
                 tn::object,
             )
         }
@@ -423,11 +449,17 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
             if op == "EnumerateClasses" {
                 list(c.enumerate_classes(&o).await, tn::class)
             } else {
-                list(c.enumerate_class_names(&o).await, |n| J::String(n.as_str().into()))
+                list(c.enumerate_class_names(&o).await, |n| {
+                    J::String(n.as_str().into())
+                })
             }
         }
         "CreateClass" | "ModifyClass" => {
-            let k = if op == "CreateClass" { "NewClass" } else { "ModifiedClass" };
+            let k = if op == "CreateClass" {
+                "NewClass"
+            } else {
+                "ModifiedClass"
+            };
             let cls = neutral::class(arg(a, k).ok_or_else(|| format!("{k} is required"))?)?;
             let ns = ns_arg(a)?.or_else(|| cls.path.as_ref().and_then(|p| p.namespace.clone()));
             if op == "CreateClass" {
@@ -438,10 +470,14 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
         }
         "DeleteClass" => {
             let (cls, ns) = class_and_ns(a, "ClassName", true)?;
-            unit(c.delete_class(ns.as_deref(), &cls.unwrap_or_default()).await)
+            unit(
+                c.delete_class(ns.as_deref(), &cls.unwrap_or_default())
+                    .await,
+            )
         }
         "GetQualifier" => one(
-            c.get_qualifier(ns_arg(a)?.as_deref(), &req_str(a, "QualifierName")?).await,
+            c.get_qualifier(ns_arg(a)?.as_deref(), &req_str(a, "QualifierName")?)
+                .await,
             tn::qualifier_decl,
         ),
         "DeleteQualifier" => unit(
@@ -470,7 +506,8 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
             };
             let open = open_opts(a)?;
             pulled(
-                c.open_enumerate_instances(&cls.unwrap_or_default(), &o, &open).await,
+                c.open_enumerate_instances(&cls.unwrap_or_default(), &o, &open)
+                    .await,
                 pull_inst,
             )
         }
@@ -486,28 +523,32 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
         "OpenAssociatorInstances" => {
             let p = inst_path_arg(a, "InstanceName")?;
             pulled(
-                c.open_associator_instances(&p, &assoc_opts(a)?, &open_opts(a)?).await,
+                c.open_associator_instances(&p, &assoc_opts(a)?, &open_opts(a)?)
+                    .await,
                 pull_inst,
             )
         }
         "OpenAssociatorInstancePaths" => {
             let p = inst_path_arg(a, "InstanceName")?;
             pulled(
-                c.open_associator_instance_paths(&p, &assoc_opts(a)?, &open_opts(a)?).await,
+                c.open_associator_instance_paths(&p, &assoc_opts(a)?, &open_opts(a)?)
+                    .await,
                 pull_paths,
             )
         }
         "OpenReferenceInstances" => {
             let p = inst_path_arg(a, "InstanceName")?;
             pulled(
-                c.open_reference_instances(&p, &ref_opts(a)?, &open_opts(a)?).await,
+                c.open_reference_instances(&p, &ref_opts(a)?, &open_opts(a)?)
+                    .await,
                 pull_inst,
             )
         }
         "OpenReferenceInstancePaths" => {
             let p = inst_path_arg(a, "InstanceName")?;
             pulled(
-                c.open_reference_instance_paths(&p, &ref_opts(a)?, &open_opts(a)?).await,
+                c.open_reference_instance_paths(&p, &ref_opts(a)?, &open_opts(a)?)
+                    .await,
                 pull_paths,
             )
         }
@@ -519,7 +560,8 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
             let mut open = open_opts(a)?;
             open.filter = None;
             pulled(
-                c.open_query_instances(ns_arg(a)?.as_deref(), &lang, &query, &open).await,
+                c.open_query_instances(ns_arg(a)?.as_deref(), &lang, &query, &open)
+                    .await,
                 pull_inst,
             )
         }
@@ -527,7 +569,9 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
             let ctx = context_arg(a)?;
             let max = u32_arg(a, "MaxObjectCount")?.ok_or("MaxObjectCount is required")?;
             match op {
-                "PullInstancesWithPath" => pulled(c.pull_instances_with_path(&ctx, max).await, pull_inst),
+                "PullInstancesWithPath" => {
+                    pulled(c.pull_instances_with_path(&ctx, max).await, pull_inst)
+                }
                 "PullInstancePaths" => pulled(c.pull_instance_paths(&ctx, max).await, pull_paths),
                 _ => pulled(c.pull_instances(&ctx, max).await, pull_inst),
             }
@@ -547,10 +591,14 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
                     params.push(param(k, v)?);
                 }
             }
-            one(c.invoke_method(&target, &method, params).await, tn::method_return)
+            one(
+                c.invoke_method(&target, &method, params).await,
+                tn::method_return,
+            )
         }
         "ExportIndication" => {
-            let ind = neutral::instance(arg(a, "NewIndication").ok_or("NewIndication is required")?)?;
+            let ind =
+                neutral::instance(arg(a, "NewIndication").ok_or("NewIndication is required")?)?;
             unit(c.export_indication(ind).await)
         }
         other => return Err(format!("unsupported operation {other}")),
@@ -592,7 +640,11 @@ fn outcome_text(o: &Outcome) -> String {
 
 fn short(j: &J) -> String {
     let s = j.to_string();
-    if s.len() > 200 { format!("{}...", s.chars().take(200).collect::<String>()) } else { s }
+    if s.len() > 200 {
+        format!("{}...", s.chars().take(200).collect::<String>())
+    } else {
+        s
+    }
 }
 
 fn judge(expected: &J, o: &Outcome) -> Option<String> {
@@ -609,7 +661,9 @@ fn judge(expected: &J, o: &Outcome) -> Option<String> {
         "pullresult" => {
             let want = expected.get("pullresult_neutral").unwrap_or(&J::Null);
             match o {
-                Outcome::Pull(v) => compare::diff(want, v).map(|d| format!("pull result differs {d}")),
+                Outcome::Pull(v) => {
+                    compare::diff(want, v).map(|d| format!("pull result differs {d}"))
+                }
                 _ => Some(format!("expected a pull result, got {}", got())),
             }
         }
@@ -620,12 +674,16 @@ fn judge(expected: &J, o: &Outcome) -> Option<String> {
         "cim_error" => {
             let code = expected.get("cim_status").and_then(J::as_u64).unwrap_or(0);
             match o {
-                Outcome::Err(Error::Cim { status, instances, .. }) => {
+                Outcome::Err(Error::Cim {
+                    status, instances, ..
+                }) => {
                     if u64::from(status.code()) != code {
                         return Some(format!("expected CIM status {code}, got {}", status.code()));
                     }
                     // null or absent: the server sent no CIM_Error instances to compare.
-                    let want = expected.get("error_instances_neutral").filter(|w| !w.is_null())?;
+                    let want = expected
+                        .get("error_instances_neutral")
+                        .filter(|w| !w.is_null())?;
                     let have = J::Array(instances.iter().map(tn::instance).collect());
                     compare::diff(want, &have).map(|d| format!("CIM_Error instances differ {d}"))
                 }
@@ -642,7 +700,11 @@ fn judge(expected: &J, o: &Outcome) -> Option<String> {
                 (w, Outcome::Err(e)) => exception_kind(e) == w,
                 _ => false,
             };
-            if ok { None } else { Some(format!("expected {want}, got {}", got())) }
+            if ok {
+                None
+            } else {
+                Some(format!("expected {want}, got {}", got()))
+            }
         }
         other => Some(format!("unknown expected kind {other:?}")),
     }
@@ -658,7 +720,9 @@ fn compare_request(expected: &J, sent: &[HttpRequest]) -> Option<String> {
     if expected.is_null() {
         return match sent.len() {
             0 => None,
-            n => Some(format!("{n} request(s) sent where the arguments must be refused")),
+            n => Some(format!(
+                "{n} request(s) sent where the arguments must be refused"
+            )),
         };
     }
     let Some(req) = sent.first() else {
@@ -668,15 +732,15 @@ fn compare_request(expected: &J, sent: &[HttpRequest]) -> Option<String> {
     if sent.len() > 1 {
         diffs.push(format!("{} requests sent, expected 1", sent.len()));
     }
-    if let Some(m) = expected.get("method").and_then(J::as_str) {
-        if !m.eq_ignore_ascii_case("POST") {
-            diffs.push(format!("method: expected {m}, sent POST"));
-        }
+    if let Some(m) = expected.get("method").and_then(J::as_str)
+        && !m.eq_ignore_ascii_case("POST")
+    {
+        diffs.push(format!("method: expected {m}, sent POST"));
     }
-    if let Some(p) = expected.get("path").and_then(J::as_str) {
-        if p != req.path {
-            diffs.push(format!("path: expected {p}, sent {}", req.path));
-        }
+    if let Some(p) = expected.get("path").and_then(J::as_str)
+        && p != req.path
+    {
+        diffs.push(format!("path: expected {p}, sent {}", req.path));
     }
     if let Some(h) = expected.get("headers").and_then(J::as_object) {
         for (name, want) in h {
@@ -705,7 +769,11 @@ fn compare_request(expected: &J, sent: &[HttpRequest]) -> Option<String> {
             (_, Err(e)) => diffs.push(format!("sent body does not parse: {e}")),
         }
     }
-    if diffs.is_empty() { None } else { Some(diffs.join("; ")) }
+    if diffs.is_empty() {
+        None
+    } else {
+        Some(diffs.join("; "))
+    }
 }
 
 /// `scheme://host:port` of the case's URL, with the scheme's default port made explicit (as
@@ -720,7 +788,11 @@ fn endpoint_of(url: &str) -> String {
     if has_port {
         format!("{scheme}://{hostport}")
     } else {
-        let port = if scheme.eq_ignore_ascii_case("https") { 5989 } else { 5988 };
+        let port = if scheme.eq_ignore_ascii_case("https") {
+            5989
+        } else {
+            5988
+        };
         format!("{scheme}://{hostport}:{port}")
     }
 }
@@ -733,20 +805,34 @@ pub fn run_case(rt: &tokio::runtime::Runtime, case: &J) -> Verdict {
         .and_then(J::as_str)
         .unwrap_or("root/cimv2")
         .to_string();
-    let timeout = conn.get("timeout").and_then(J::as_f64).unwrap_or(30.0).max(0.0);
+    let timeout = conn
+        .get("timeout")
+        .and_then(J::as_f64)
+        .unwrap_or(30.0)
+        .clamp(0.0, 1e6);
     let creds = conn.get("creds").and_then(J::as_array).and_then(|c| {
-        Some(Credentials::new(c.first()?.as_str()?, c.get(1)?.as_str()?.to_string()))
+        Some(Credentials::new(
+            c.first()?.as_str()?,
+            c.get(1)?.as_str()?.to_string(),
+        ))
     });
     let transport = Arc::new(CaseTransport {
         response: case.get("response").cloned().unwrap_or(J::Null),
-        endpoint: endpoint_of(conn.get("url").and_then(J::as_str).unwrap_or("http://localhost")),
+        endpoint: endpoint_of(
+            conn.get("url")
+                .and_then(J::as_str)
+                .unwrap_or("http://localhost"),
+        ),
         timeout: Duration::from_secs_f64(timeout),
         sent: Mutex::new(Vec::new()),
     });
     let client = Client::from_transport(transport.clone(), ns, creds);
     let op = case.get("operation").and_then(J::as_str).unwrap_or("");
     let empty = Map::new();
-    let args = case.get("args_neutral").and_then(J::as_object).unwrap_or(&empty);
+    let args = case
+        .get("args_neutral")
+        .and_then(J::as_object)
+        .unwrap_or(&empty);
     let outcome = rt.block_on(run_op(&client, op, args));
     let sent = transport.sent.lock().map(|s| s.clone()).unwrap_or_default();
     let expected = case.get("expected").cloned().unwrap_or(J::Null);
@@ -755,4 +841,3 @@ pub fn run_case(rt: &tokio::runtime::Runtime, case: &J) -> Verdict {
         request: compare_request(case.get("expected_request").unwrap_or(&J::Null), &sent),
     }
 }
-

@@ -9,7 +9,8 @@ use smis::cim::{
 use smis::message::{CimObject, MethodReturn};
 
 fn opt_name<T: AsRef<str>>(n: Option<T>) -> J {
-    n.map(|s| J::String(s.as_ref().to_string())).unwrap_or(J::Null)
+    n.map(|s| J::String(s.as_ref().to_string()))
+        .unwrap_or(J::Null)
 }
 
 fn real(ty: CimType, text: String) -> J {
@@ -76,7 +77,14 @@ pub fn path(p: &ObjectPath) -> J {
     let is_class = p.kind == PathKind::Class;
     m.insert(
         "_class".into(),
-        J::String(if is_class { "CIMClassName" } else { "CIMInstanceName" }.into()),
+        J::String(
+            if is_class {
+                "CIMClassName"
+            } else {
+                "CIMInstanceName"
+            }
+            .into(),
+        ),
     );
     m.insert("classname".into(), J::String(p.class_name.as_str().into()));
     m.insert("namespace".into(), opt_name(p.namespace.as_deref()));
@@ -97,7 +105,10 @@ fn flavor(m: &mut Map<String, J>, f: &Flavor) {
     m.insert("overridable".into(), J::Bool(f.overridable.unwrap_or(true)));
     m.insert("tosubclass".into(), J::Bool(f.tosubclass.unwrap_or(true)));
     m.insert("toinstance".into(), J::Bool(f.toinstance.unwrap_or(false)));
-    m.insert("translatable".into(), J::Bool(f.translatable.unwrap_or(false)));
+    m.insert(
+        "translatable".into(),
+        J::Bool(f.translatable.unwrap_or(false)),
+    );
 }
 
 /// A `CIMQualifier`.
@@ -124,7 +135,9 @@ fn qualifiers(qs: &[Qualifier]) -> J {
 fn plain(v: &Option<CimValue>) -> J {
     fn unwrap(j: J) -> J {
         match j {
-            J::Object(m) if m.contains_key("cimtype") && m.get("cimtype") != Some(&"datetime".into()) => {
+            J::Object(m)
+                if m.contains_key("cimtype") && m.get("cimtype") != Some(&"datetime".into()) =>
+            {
                 m.get("value").cloned().unwrap_or(J::Null)
             }
             J::Array(items) => J::Array(items.into_iter().map(unwrap).collect()),

@@ -66,7 +66,10 @@ fn passing_case_exits_zero() {
     let (code, out) = run(&[passing()]);
     assert_eq!(
         last_lines(&out),
-        ["requests: 1 matched, 0 differed", "1 passed, 0 failed, 0 skipped"],
+        [
+            "requests: 1 matched, 0 differed",
+            "1 passed, 0 failed, 0 skipped"
+        ],
         "{out}"
     );
     assert_eq!(code, 0, "{out}");
@@ -99,11 +102,17 @@ fn failing_cases_are_reported_and_exit_one() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL fail-wrong-result: "), "{out}");
     assert!(out.contains("FAIL line 5: bad JSON"), "{out}");
-    assert!(out.contains("REQUEST-DIFF request-diff: header CIMMethod"), "{out}");
+    assert!(
+        out.contains("REQUEST-DIFF request-diff: header CIMMethod"),
+        "{out}"
+    );
     assert!(!out.contains("pass-connection-error"), "{out}");
     assert_eq!(
         last_lines(&out),
-        ["requests: 2 matched, 1 differed", "2 passed, 2 failed, 1 skipped"],
+        [
+            "requests: 2 matched, 1 differed",
+            "2 passed, 2 failed, 1 skipped"
+        ],
         "{out}"
     );
 }
