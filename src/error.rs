@@ -611,6 +611,15 @@ impl From<TransportError> for Error {
     }
 }
 
+impl From<crate::cim::ValueError> for Error {
+    fn from(source: crate::cim::ValueError) -> Self {
+        Error::Value {
+            context: "reading a value".into(),
+            source,
+        }
+    }
+}
+
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
