@@ -193,7 +193,12 @@ mod tests {
         let u = |s| normalize_url(s).map(|u| u.to_string());
         assert_eq!(u("array").unwrap(), "https://array:5989/");
         assert_eq!(u("http://array").unwrap(), "http://array:5988/");
-        assert_eq!(normalize_url("https://array:443/cimom").unwrap().port_or_known_default(), Some(443));
+        assert_eq!(
+            normalize_url("https://array:443/cimom")
+                .unwrap()
+                .port_or_known_default(),
+            Some(443)
+        );
         assert_eq!(u("https://[fd00::5]").unwrap(), "https://[fd00::5]:5989/");
         assert_eq!(u("[::1]:6989").unwrap(), "https://[::1]:6989/");
         assert!(u("ftp://x").is_err());
