@@ -1,21 +1,23 @@
-//! A simulated SMI-S provider (CIM-XML over HTTP(S), DMTF DSP0200) for tests
-//! and demos of the `smis` client library.
+//! A simulated SMI-S provider (CIM-XML over HTTP(S), DMTF DSP0200) for tests and demos of
+//! the `smis` client library.
 //!
-//! [`SimServer`] is the HTTP(S) shell; the CIM logic plugs in through
-//! [`CimHandler`].
+//! It serves an SMI-S 1.8 block array (interop namespace with registered profiles, a vendor
+//! namespace with a system, pools, volumes, services, capabilities, jobs and associations)
+//! with real state, quirks and faults set by a [`Scenario`], over real HTTPS on loopback,
+//! using the library's own CIM-XML codec.
+//!
+//! - [`Simulator::start`]: the whole provider in-process on an ephemeral port (what tests and
+//!   `smis demo` use): URL, certificate PEM and SHA-256 fingerprint, shutdown.
+//! - [`SimServer`]: the HTTP(S) shell; [`CimHandler`] is its seam; [`SimHandler`] plugs the
+//!   [`Provider`] into it.
 //!
 //! ```no_run
-//! use smis_sim::{CimHttpResponse, SimServer, SimServerConfig, handler_fn};
-//!
 //! # async fn demo() -> Result<(), smis_sim::SimError> {
-//! let handler = handler_fn(|req| async move { CimHttpResponse::ok(req.body) });
-//! let config = SimServerConfig {
-//!     users: vec![("admin".into(), "secret".into())],
-//!     ..SimServerConfig::default()
-//! };
-//! let server = SimServer::start(config, handler)?;
-//! println!("{} (SHA-256 {:?})", server.cimom_url(), server.cert_sha256_hex());
-//! server.shutdown().await;
+//! use smis_sim::{Scenario, Simulator, SimulatorConfig};
+//! let sim = Simulator::start(SimulatorConfig::new(Scenario::builtin("default").unwrap())
+//!     .user("admin", "secret"))?;
+//! println!("{} (SHA-256 {:?})", sim.url(), sim.cert_sha256_hex());
+//! sim.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```
@@ -23,10 +25,16 @@
 #![warn(missing_docs)]
 
 pub mod fault;
+pub mod handler;
+pub mod provider;
+pub mod scenario;
 pub mod server;
 pub mod tls;
 
 pub use fault::Fault;
+pub use handler::{SimHandler, Simulator, SimulatorConfig};
+pub use provider::{Clock, ManualClock, Outcome, Provider, ResponseQuirks, SimFault, SystemClock};
+pub use scenario::Scenario;
 pub use server::{
     CimHandler, CimHttpRequest, CimHttpResponse, FnHandler, HandlerFuture, SimError, SimHandle,
     SimServer, SimServerConfig, handler_fn,
