@@ -32,17 +32,6 @@ fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
-/// True once the CIM-XML decoder is built (it is merged separately); tests that decode
-/// responses are skipped (with a note) before that.
-fn decoder_ready() -> bool {
-    let probe = br#"<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="1" PROTOCOLVERSION="1.0"><SIMPLERSP><IMETHODRESPONSE NAME="DeleteInstance"><IRETURNVALUE/></IMETHODRESPONSE></SIMPLERSP></MESSAGE></CIM>"#;
-    let ok = smis::xml::decode_response(probe, &Default::default()).is_ok();
-    if !ok {
-        eprintln!("skipped: the CIM-XML decoder is not built yet");
-    }
-    ok
-}
-
 fn job_path(id: &str) -> ObjectPath {
     ObjectPath::new("root/emc", "CIM_ConcreteJob").with_key("InstanceID", id)
 }
@@ -114,9 +103,6 @@ fn every_fixture_replays_its_own_requests() {
 
 #[tokio::test]
 async fn quirk_job_status_17_2_and_job_state_32767_in_poll_order() {
-    if !decoder_ready() {
-        return;
-    }
     let client = Client::replay(fixture("quirks-job-status")).unwrap();
     assert_eq!(client.default_namespace(), "root/emc");
     let first = client
@@ -144,9 +130,6 @@ async fn quirk_job_status_17_2_and_job_state_32767_in_poll_order() {
 
 #[tokio::test]
 async fn quirk_paramvalue_with_type_instead_of_paramtype() {
-    if !decoder_ready() {
-        return;
-    }
     let client = Client::replay(fixture("quirks-paramvalue-type")).unwrap();
     let rs = ObjectPath::new("root/emc", "CIM_ReplicationService")
         .with_key("CreationClassName", "CIM_ReplicationService")
@@ -180,9 +163,6 @@ async fn quirk_paramvalue_with_type_instead_of_paramtype() {
 
 #[tokio::test]
 async fn quirk_embedded_cim_error_in_get_errors() {
-    if !decoder_ready() {
-        return;
-    }
     let client = Client::replay(fixture("quirks-embedded-error")).unwrap();
     let ret = client
         .invoke_method(&job_path("JOB-7"), "GetErrors", vec![])
@@ -209,9 +189,6 @@ async fn quirk_embedded_cim_error_in_get_errors() {
 
 #[tokio::test]
 async fn quirk_keyvalue_with_empty_type() {
-    if !decoder_ready() {
-        return;
-    }
     let client = Client::replay(fixture("quirks-keyvalue-empty-type")).unwrap();
     let names = client
         .enumerate_instance_names("CIM_StorageVolume", None)
@@ -227,9 +204,6 @@ async fn quirk_keyvalue_with_empty_type() {
 
 #[tokio::test]
 async fn quirk_latin1_response() {
-    if !decoder_ready() {
-        return;
-    }
     let client = Client::replay(fixture("quirks-latin1")).unwrap();
     let v = client
         .get_instance(
@@ -536,9 +510,6 @@ async fn record_then_replay_over_an_in_memory_transport() {
 
 #[tokio::test]
 async fn record_then_replay_over_the_simulator() {
-    if !decoder_ready() {
-        return;
-    }
     use smis_sim::{Scenario, Simulator, SimulatorConfig};
     const NS: &str = "root/smis-sim";
     let sim = Simulator::start(
