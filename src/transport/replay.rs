@@ -1201,3 +1201,78 @@ impl Transport for ReplayTransport {
         self.manifest.endpoint.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(body: &str) -> RequestKey {
+        RequestKey::from_request(&HeaderMap::new(), body.as_bytes())
+    }
+
+    const A: &str = r#"<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="7" PROTOCOLVERSION="1.0"><SIMPLEREQ><IMETHODCALL NAME="GetInstance"><LOCALNAMESPACEPATH><NAMESPACE NAME="root"/><NAMESPACE NAME="EMC"/></LOCALNAMESPACEPATH><IPARAMVALUE NAME="InstanceName"><INSTANCENAME CLASSNAME="CIM_X"><KEYBINDING NAME="A"><KEYVALUE VALUETYPE="string">v1</KEYVALUE></KEYBINDING><KEYBINDING NAME="B"><KEYVALUE VALUETYPE="numeric">5</KEYVALUE></KEYBINDING></INSTANCENAME></IPARAMVALUE><IPARAMVALUE NAME="LocalOnly"><VALUE>false</VALUE></IPARAMVALUE><IPARAMVALUE NAME="PropertyList"><VALUE.ARRAY><VALUE>Size</VALUE><VALUE>Name</VALUE></VALUE.ARRAY></IPARAMVALUE></IMETHODCALL></SIMPLEREQ></MESSAGE></CIM>"#;
+
+    const B: &str = r#"<?xml version="1.0" encoding="utf-8" ?>
+<CIM DTDVERSION="2.0" CIMVERSION="2.0"><MESSAGE PROTOCOLVERSION="1.0" ID="99">
+ <SIMPLEREQ><IMETHODCALL NAME="GetInstance"><LOCALNAMESPACEPATH><NAMESPACE NAME="root"/><NAMESPACE NAME="emc"/></LOCALNAMESPACEPATH>
+ <IPARAMVALUE NAME="PropertyList"><VALUE.ARRAY><VALUE>name</VALUE><VALUE>SIZE</VALUE></VALUE.ARRAY></IPARAMVALUE>
+ <IPARAMVALUE NAME="localonly"><VALUE>FALSE</VALUE></IPARAMVALUE>
+ <IPARAMVALUE NAME="InstanceName"><INSTANCENAME CLASSNAME="cim_x"><KEYBINDING NAME="b"><KEYVALUE VALUETYPE="numeric">5</KEYVALUE></KEYBINDING><KEYBINDING NAME="a"><KEYVALUE VALUETYPE="string">v1</KEYVALUE></KEYBINDING></INSTANCENAME></IPARAMVALUE>
+ </IMETHODCALL></SIMPLEREQ></MESSAGE></CIM>"#;
+
+    #[test]
+    fn keys_ignore_id_order_case_and_whitespace() {
+        let (a, b) = (key(A), key(B));
+        assert!(a.matches(&b), "{}\n{}", a.canonical(), b.canonical());
+        assert_eq!(a.namespace, "root/emc");
+        assert_eq!(a.object, r#"cim_x.a="v1",b=5"#);
+        assert_eq!(a.params["propertylist"].1, "[name, size]");
+        assert_eq!(a.params["localonly"].1, "FALSE");
+        assert!(a.differences(&b).is_empty());
+    }
+
+    #[test]
+    fn key_values_are_significant() {
+        let a = key(A);
+        let c = key(&A.replace(">v1<", ">v2<"));
+        assert!(!a.matches(&c));
+        assert_eq!(
+            a.differences(&c),
+            vec![r#"object: recorded cim_x.a="v1",b=5, requested cim_x.a="v2",b=5"#.to_string()]
+        );
+    }
+
+    #[test]
+    fn message_id_helpers() {
+        assert_eq!(message_id(A.as_bytes()).as_deref(), Some("7"));
+        let b = with_message_id(A.as_bytes(), "1001");
+        assert_eq!(message_id(&b).as_deref(), Some("1001"));
+        assert_eq!(b.len(), A.len() + 3);
+        assert_eq!(with_message_id(b"<CIM/>", "1"), b"<CIM/>".to_vec());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        let body = br#"<METHODCALL NAME="M"><PARAMVALUE NAME="UserPassword" PARAMTYPE="string"><VALUE>s3cret</VALUE></PARAMVALUE><PARAMVALUE NAME="Passwords"><VALUE.ARRAY><VALUE>a1</VALUE><VALUE>b2</VALUE></VALUE.ARRAY></PARAMVALUE><PARAMVALUE NAME="User"><VALUE>admin</VALUE></PARAMVALUE><IPARAMVALUE NAME="password"/></METHODCALL>"#;
+        let out = String::from_utf8(redact_passwords(body)).unwrap_or_default();
+        assert!(!out.contains("s3cret") && !out.contains("a1") && !out.contains("b2"));
+        assert!(out.contains("<VALUE>admin</VALUE>"));
+        assert_eq!(out.matches(REDACTED).count(), 3);
+    }
+
+    #[test]
+    fn authorization_is_redacted_in_header_fields() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            ::http::header::AUTHORIZATION,
+            HeaderValue::from_static("Basic eA=="),
+        );
+        h.append("x-a", HeaderValue::from_static("1"));
+        h.append("x-a", HeaderValue::from_static("2"));
+        let f = header_fields(&h, true);
+        assert_eq!(f["authorization"], HeaderField::One(REDACTED.into()));
+        assert_eq!(f["x-a"], HeaderField::Many(vec!["1".into(), "2".into()]));
+        let back = header_map(&f).unwrap_or_default();
+        assert_eq!(back.get_all("x-a").iter().count(), 2);
+    }
+}
