@@ -535,6 +535,10 @@ pub enum Error {
     /// Waiting was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
+    /// A replayed fixture has no recorded exchange for this request; the message shows the
+    /// closest recorded exchange and what differed.
+    #[error("{0}")]
+    ReplayMiss(String),
 }
 
 impl Error {
@@ -606,6 +610,7 @@ impl From<TransportError> for Error {
                 Error::Connection(e.to_string())
             }
             TransportError::Config(m) => Error::Config(m),
+            TransportError::ReplayMiss(m) => Error::ReplayMiss(m),
             other => Error::Connection(other.to_string()),
         }
     }
