@@ -207,6 +207,57 @@ async fn wbemcli_talks_to_the_simulator() {
     assert!(inst.contains("BlockSize=512"), "{inst}");
     assert!(pools.contains("StoragePool"), "{pools}");
     assert!(svc.contains("ReplicationService"), "{svc}");
-    let _ = Duration::from_secs(1);
+    // CreateElementReplica with a reference parameter, then poll the job to completion.
+    // wbemcli writes references as host:port/namespace:Class.keys.
+    let svc_path = svc.lines().next().unwrap_or("").trim().to_string();
+    let svc_path = svc_path
+        .split_once('/')
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default();
+    let host = base.trim_start_matches("https://").to_string();
+    let vol_local = vols[0]
+        .trim()
+        .split_once('/')
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default();
+    let b = base.clone();
+    let c = ca.clone();
+    let (call, polls) = tokio::task::spawn_blocking(move || {
+        let call = wbemcli(&[
+            "cm",
+            "-cacert",
+            &c,
+            &format!("{b}/{svc_path}"),
+            &format!("CreateElementReplica.ElementName=\"wbemcli-clone\",SyncType=8,SourceElement={host}/{vol_local}"),
+        ]);
+        let job = call
+            .split_once("Job (reference): ")
+            .map(|(_, j)| j.trim().to_string())
+            .unwrap_or_default();
+        let mut polls = Vec::new();
+        for _ in 0..100 {
+            let j = wbemcli(&["gi", "-cacert", &c, &format!("{b}/{job}")]);
+            let done = j.contains("JobState=7") || j.contains("JobState=10");
+            polls.push(j);
+            if done {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (call, polls)
+    })
+    .await
+    .expect("join");
+    assert!(call.contains("CreateElementReplica: 4096"), "{call}");
+    let last = polls.last().cloned().unwrap_or_default();
+    assert!(last.contains("JobState=7"), "{last}");
+    assert!(
+        last.contains("OperationalStatus=2,17") || last.contains("OperationalStatus=17,2"),
+        "{last}"
+    );
+    assert!(
+        polls.len() > 1,
+        "the job should have been running at first: {polls:?}"
+    );
     sim.shutdown().await;
 }
