@@ -296,8 +296,10 @@ impl<'a> Parser<'a> {
         let mut namespace = None;
         // Optional scheme.
         for scheme in ["https:", "http:", "cimxml.wbem:", "cimxml.wbems:"] {
-            if self.rest().len() >= scheme.len()
-                && self.rest()[..scheme.len()].eq_ignore_ascii_case(scheme)
+            if self
+                .rest()
+                .get(..scheme.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
             {
                 self.pos += scheme.len();
                 if !self.rest().starts_with("//") {

@@ -601,8 +601,25 @@ impl<'a> Parser<'a> {
                     .unwrap_or(self.pos),
             };
             if gap_end > self.pos {
-                let piece = self.slice(self.pos, gap_end)?;
+                let raw_piece = self.slice(self.pos, gap_end)?;
+                // XML line-end normalisation applies to literal CR only (a `&#13;`
+                // reference stays a CR), so normalise the raw pieces, not the result.
+                let owned;
+                let piece: &'a str = if raw_piece.contains('\r') {
+                    owned = raw_piece.replace("\r\n", "\n").replace('\r', "\n");
+                    let mut s = match (acc.take(), first.take()) {
+                        (Some(s), _) => s,
+                        (None, Some(f)) => f.to_owned(),
+                        (None, None) => String::new(),
+                    };
+                    s.push_str(&owned);
+                    acc = Some(s);
+                    ""
+                } else {
+                    raw_piece
+                };
                 match (&mut acc, first) {
+                    (_, _) if piece.is_empty() => {}
                     (Some(s), _) => s.push_str(piece),
                     (None, None) => first = Some(piece),
                     (None, Some(f)) => {
@@ -617,8 +634,17 @@ impl<'a> Parser<'a> {
             let extra: Option<Cow<'a, str>> = match ev {
                 Event::Text(_) => None,
                 Event::CData(t) => Some(match t.into_inner() {
-                    Cow::Borrowed(b) => Cow::Borrowed(self.utf8(b)?),
-                    Cow::Owned(b) => Cow::Owned(self.utf8(&b)?.to_owned()),
+                    Cow::Borrowed(b) => {
+                        let t = self.utf8(b)?;
+                        if t.contains('\r') {
+                            Cow::Owned(t.replace("\r\n", "\n").replace('\r', "\n"))
+                        } else {
+                            Cow::Borrowed(t)
+                        }
+                    }
+                    Cow::Owned(b) => {
+                        Cow::Owned(self.utf8(&b)?.replace("\r\n", "\n").replace('\r', "\n"))
+                    }
                 }),
                 Event::GeneralRef(r) => {
                     let c = self.check_ref(&r)?.unwrap_or('\u{FFFD}');
@@ -639,11 +665,7 @@ impl<'a> Parser<'a> {
                         (None, Some(f)) => Cow::Borrowed(f),
                         (None, None) => Cow::Borrowed(""),
                     };
-                    return Ok(if out.contains('\r') {
-                        Cow::Owned(out.replace("\r\n", "\n").replace('\r', "\n"))
-                    } else {
-                        out
-                    });
+                    return Ok(out);
                 }
                 Event::Start(e) => {
                     self.push(&e)?;
