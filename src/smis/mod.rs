@@ -28,6 +28,7 @@
 //! |---|---|---|
 //! | no CIM_ReplicationService (and no CreateReplica fallback), CreateElementReplica (action 2) not offered, no clone (10/11) or snapshot (6/7) type | `Unsupported` | 40308 Clone creation capability not supported |
 //! | the requested local type (10/11 clone, 6/7 snapshot) not among SupportedReplicationTypes, or the fallback CopyType (5/4) not among SupportedCopyTypes | `Unsupported` | 40500 Replication type not supported per reported capabilities |
+//! | no CIM_StorageConfigurationService / CIM_ResourcePoolConfigurationService hosted (volume and pool methods) | `Unsupported` | 1 Not Supported |
 //! | method return value 1..=8 (Not Supported, Unknown, Timeout, Failed, Invalid Parameter, In Use, Incorrect ResourceType / method-specific, Insufficient Resources / Object Not Found) | `MethodFailed` | the same number (1..=8) |
 //! | any other method return value (4097 Size Not Supported, 9..4095, 4098.., vendor 32768..) | `MethodFailed` | 40300 Method invocation failed |
 //! | job ended in 8 Terminated, 9 Killed, 10 Exception, or 7 without OperationalStatus {2,17} | `JobFailed` | 43000 + the CIM_Error's CIMStatusCode, else 4 Failed |

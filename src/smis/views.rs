@@ -380,28 +380,11 @@ impl SmisArray {
         )
         .await
         {
-            Ok(v) => v,
-            Err(e) if is_absent(&e) => {
-                let name = self
-                    .system
-                    .key("Name")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string);
-                self.client
-                    .enumerate_instances(
-                        "CIM_StorageVolume",
-                        &EnumerateInstancesOptions {
-                            namespace: Some(self.namespace.clone()),
-                            ..Default::default()
-                        },
-                    )
-                    .await?
-                    .into_iter()
-                    .filter(|i| {
-                        name.is_none() || i.get_opt::<String>("SystemName").ok().flatten() == name
-                    })
-                    .collect()
-            }
+            Ok(v) if !v.is_empty() => v,
+            // Empty answers happen on some providers (IBM SVC's intermittent empty
+            // Associators, smis-facts.md §6.6): confirm by enumerating.
+            Ok(_) => self.enumerate_volumes().await?,
+            Err(e) if is_absent(&e) => self.enumerate_volumes().await?,
             Err(e) => return Err(e),
         };
         let v: Vec<&Instance> = v
@@ -409,6 +392,29 @@ impl SmisArray {
             .filter(|i| i.get_opt::<u16>("Usage").ok().flatten() != Some(3))
             .collect();
         Self::convert(v)
+    }
+
+    /// EnumerateInstances(CIM_StorageVolume) in the vendor namespace, keeping the volumes
+    /// whose SystemName is this system's Name.
+    async fn enumerate_volumes(&self) -> Result<Vec<Instance>> {
+        let name = self
+            .system
+            .key("Name")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        Ok(self
+            .client
+            .enumerate_instances(
+                "CIM_StorageVolume",
+                &EnumerateInstancesOptions {
+                    namespace: Some(self.namespace.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .filter(|i| name.is_none() || i.get_opt::<String>("SystemName").ok().flatten() == name)
+            .collect())
     }
 
     /// The volumes allocated from `pool` (CIM_AllocatedFromStoragePool).
