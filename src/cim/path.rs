@@ -296,8 +296,10 @@ impl<'a> Parser<'a> {
         let mut namespace = None;
         // Optional scheme.
         for scheme in ["https:", "http:", "cimxml.wbem:", "cimxml.wbems:"] {
-            if self.rest().len() >= scheme.len()
-                && self.rest()[..scheme.len()].eq_ignore_ascii_case(scheme)
+            if self
+                .rest()
+                .get(..scheme.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
             {
                 self.pos += scheme.len();
                 if !self.rest().starts_with("//") {
@@ -321,7 +323,7 @@ impl<'a> Parser<'a> {
         // Namespace: identifier characters and '/', ended by ':'.
         let rest = self.rest();
         let ns_len = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/'))
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '/' | '-' | '.')))
             .unwrap_or(rest.len());
         if rest[ns_len..].starts_with(':') {
             let ns = normalize_namespace(&rest[..ns_len]);
@@ -576,5 +578,18 @@ mod tests {
             p.to_header_form(),
             "root/cimv2:PyWBEM_Person.Name=\"Fritz\""
         );
+    }
+}
+
+#[cfg(test)]
+mod namespace_chars {
+    use super::*;
+
+    #[test]
+    fn namespaces_with_dashes_and_dots() {
+        let d = ObjectPath::parse("/root/smis-sim:X.K=\"v\"").unwrap();
+        assert_eq!(d.namespace.as_deref(), Some("root/smis-sim"));
+        let e = ObjectPath::parse("X.K=\"a:b\"").unwrap();
+        assert!(e.namespace.is_none());
     }
 }

@@ -244,6 +244,22 @@ impl Client {
         }
     }
 
+    /// A class from GetClass/EnumerateClasses (a bare CLASS) gets its path: this server's
+    /// host and the namespace asked, as the reference client (pywbem) sets it.
+    fn fill_class(&self, mut c: CimClass, ns: &str) -> CimClass {
+        if c.path.is_none() {
+            let endpoint = self.inner.transport.endpoint();
+            let host = endpoint
+                .split_once("://")
+                .map_or(endpoint.as_str(), |(_, h)| h)
+                .trim_end_matches('/');
+            let mut p = ObjectPath::class(Some(ns), c.name.clone());
+            p.host = (!host.is_empty()).then(|| host.to_string());
+            c.path = Some(p);
+        }
+        c
+    }
+
     fn fill_instance(&self, mut i: Instance, ns: &str) -> Instance {
         if let Some(p) = i.path.take() {
             i.path = Some(self.fill(p, ns));
@@ -499,7 +515,7 @@ impl Client {
             )
             .await?
         {
-            IReturn::Class(c) => Ok(c),
+            IReturn::Class(c) => Ok(self.fill_class(c, &ns)),
             other => Err(unexpected("GetClass", &other)),
         }
     }
@@ -520,7 +536,7 @@ impl Client {
             )
             .await?
         {
-            IReturn::Classes(c) => Ok(c),
+            IReturn::Classes(c) => Ok(c.into_iter().map(|c| self.fill_class(c, &ns)).collect()),
             IReturn::Nothing => Ok(Vec::new()),
             other => Err(unexpected("EnumerateClasses", &other)),
         }

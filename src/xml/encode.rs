@@ -611,19 +611,17 @@ impl Writer {
                 self.embedded_attr(k)?;
             }
         }
+        // Always an explicit end tag, never `<PROPERTY .../>`: sblim's wbemcli parser (and
+        // other hand-written ones) expect `</PROPERTY>`, as OpenPegasus writes it.
         let quals = p.qualifiers();
-        if quals.is_empty() && p.value.is_none() {
-            self.raw("/>");
-        } else {
-            self.raw(">");
-            self.qualifiers(quals)?;
-            if let Some(v) = &p.value {
-                self.value(v)?;
-            }
-            self.raw("</");
-            self.raw(tag);
-            self.raw(">");
+        self.raw(">");
+        self.qualifiers(quals)?;
+        if let Some(v) = &p.value {
+            self.value(v)?;
         }
+        self.raw("</");
+        self.raw(tag);
+        self.raw(">");
         self.pop();
         Ok(())
     }
@@ -665,15 +663,11 @@ impl Writer {
                 self.attr("ARRAYSIZE", &n.to_string())?;
             }
         }
-        if p.qualifiers.is_empty() {
-            self.raw("/>");
-        } else {
-            self.raw(">");
-            self.qualifiers(&p.qualifiers)?;
-            self.raw("</");
-            self.raw(tag);
-            self.raw(">");
-        }
+        self.raw(">");
+        self.qualifiers(&p.qualifiers)?;
+        self.raw("</");
+        self.raw(tag);
+        self.raw(">");
         self.pop();
         Ok(())
     }
@@ -691,9 +685,7 @@ impl Writer {
         if let Some(p) = m.propagated {
             self.attr("PROPAGATED", bool_str(p))?;
         }
-        if m.qualifiers.is_empty() && m.parameters.is_empty() {
-            self.raw("/>");
-        } else {
+        {
             self.raw(">");
             self.qualifiers(&m.qualifiers)?;
             for p in &m.parameters {

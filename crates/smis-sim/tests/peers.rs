@@ -1,0 +1,174 @@
+//! Independent CIM clients against the simulator: pywbem (the reference Python client) and
+//! sblim `wbemcli`. Their success is the proof that the simulator speaks standard CIM-XML,
+//! not just smis' dialect.
+//!
+//! Needs `python3` with pywbem (`SMIS_PYWBEM_PYTHON`, set by `.ci/run`, which installs it
+//! in `.ci/venv`) and `wbemcli` (Debian `sblim-wbemcli`). Built only with the `peer-tests`
+//! feature: `cargo test -p smis-sim --features peer-tests --test peers` (CI runs it); a
+//! missing tool fails the test, it is never skipped.
+
+use std::process::Command;
+use std::time::Duration;
+
+use smis_sim::{Scenario, Simulator, SimulatorConfig};
+
+const PASSWORD: &str = "peer-test-Pw-31";
+
+fn scenario() -> Scenario {
+    let mut sc = Scenario::builtin("default").expect("builtin");
+    sc.jobs.clone_ms = 400;
+    sc
+}
+
+fn write_cert(sim: &Simulator) -> tempfile_path::TempPath {
+    let path = tempfile_path::TempPath::new("pem");
+    std::fs::write(&path.0, sim.cert_pem().expect("https")).expect("write cert");
+    path
+}
+
+mod tempfile_path {
+    /// A file removed on drop.
+    pub struct TempPath(pub std::path::PathBuf);
+    impl TempPath {
+        pub fn new(ext: &str) -> Self {
+            let n = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            TempPath(std::env::temp_dir().join(format!("smis-peer-{}-{n}.{ext}", std::process::id())))
+        }
+    }
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+const PYWBEM_SCRIPT: &str = r#"
+import os, sys, time
+import pywbem
+url, cafile = sys.argv[1], sys.argv[2]
+conn = pywbem.WBEMConnection(url, ('admin', os.environ['PEER_PASSWORD']),
+                             default_namespace='root/smis-sim', ca_certs=cafile, timeout=20)
+profiles = conn.EnumerateInstances('CIM_RegisteredProfile', namespace='interop')
+names = sorted(p['RegisteredName'] for p in profiles)
+assert 'Array' in names, names
+assert all(p['RegisteredOrganization'] in (2, 11) for p in profiles)
+arrays = conn.Associators([p for p in profiles if p['RegisteredName'] == 'Array'][0].path,
+                          AssocClass='CIM_ElementConformsToProfile', ResultClass='CIM_ComputerSystem')
+assert len(arrays) == 1, arrays
+vols = conn.EnumerateInstanceNames('CIM_StorageVolume')
+assert len(vols) == 3, vols
+vol = conn.GetInstance(vols[0])
+assert vol['BlockSize'] == 512
+pools = conn.Associators(vols[0], AssocClass='CIM_AllocatedFromStoragePool')
+assert len(pools) == 1
+# Pull operations, paged.
+r = conn.OpenEnumerateInstances('CIM_RegisteredProfile', namespace='interop', MaxObjectCount=2)
+got = len(r.instances)
+while not r.eos:
+    r = conn.PullInstancesWithPath(r.context, MaxObjectCount=2)
+    got += len(r.instances)
+assert got == len(profiles), (got, len(profiles))
+# CreateElementReplica, then follow the job to completion.
+svc = conn.EnumerateInstanceNames('CIM_ReplicationService')[0]
+rc, out = conn.InvokeMethod('CreateElementReplica', svc, ElementName='pywbem-clone',
+                            SyncType=pywbem.Uint16(8), SourceElement=vols[0],
+                            WaitForCopyState=pywbem.Uint16(4))
+assert rc == 4096, (rc, out)
+job = out['Job']
+for _ in range(100):
+    j = conn.GetInstance(job)
+    if j['JobState'] not in (2, 3, 4, 5, 32767):
+        break
+    time.sleep(0.1)
+assert j['JobState'] == 7, j['JobState']
+assert 2 in j['OperationalStatus'] and 17 in j['OperationalStatus'], j['OperationalStatus']
+clones = conn.AssociatorNames(job, AssocClass='CIM_AffectedJobElement', ResultClass='CIM_StorageVolume')
+assert len(clones) == 1, clones
+assert conn.GetInstance(clones[0])['ElementName'] == 'pywbem-clone'
+print('PYWBEM OK', len(profiles), 'profiles')
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pywbem_talks_to_the_simulator() {
+    let python = std::env::var("SMIS_PYWBEM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let sim = Simulator::start(SimulatorConfig::new(scenario()).user("admin", PASSWORD)).expect("start");
+    let cert = write_cert(&sim);
+    let url = sim.url();
+    let cafile = cert.0.display().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(&python)
+            .arg("-c")
+            .arg(PYWBEM_SCRIPT)
+            .arg(url)
+            .arg(cafile)
+            .env("PEER_PASSWORD", PASSWORD)
+            .env_remove("REQUESTS_CA_BUNDLE")
+            .env_remove("CURL_CA_BUNDLE")
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stdout.contains("PYWBEM OK"), "pywbem failed:\n{stdout}\n{stderr}");
+    sim.shutdown().await;
+}
+
+fn wbemcli(args: &[&str]) -> String {
+    let out = Command::new("wbemcli")
+        .args(args)
+        .output()
+        .expect("cannot run wbemcli: install the Debian package sblim-wbemcli");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "wbemcli {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wbemcli_talks_to_the_simulator() {
+    // wbemcli takes credentials only inside the URL (a command line): run it against a
+    // simulator without authentication instead of putting a password on a command line.
+    let sim = Simulator::start(SimulatorConfig::new(scenario())).expect("start");
+    let cert = write_cert(&sim);
+    let ca = cert.0.display().to_string();
+    let base = sim.url().replace("https://", "https://").trim_end_matches('/').to_string();
+    let b = base.clone();
+    let c = ca.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let profiles = wbemcli(&["ei", "-cacert", &c, &format!("{b}/interop:CIM_RegisteredProfile")]);
+        let names = wbemcli(&["ein", "-cacert", &c, &format!("{b}/root/smis-sim:CIM_StorageVolume")]);
+        (profiles, names)
+    })
+    .await
+    .expect("join");
+    let (profiles, names) = out;
+    assert!(profiles.contains("RegisteredName=\"Array\""), "{profiles}");
+    let vols: Vec<&str> = names.lines().filter(|l| l.contains("StorageVolume")).collect();
+    assert_eq!(vols.len(), 3, "{names}");
+    let vol = vols[0].trim().to_string();
+    let b = base.clone();
+    let c = ca.clone();
+    let (inst, pools, svc) = tokio::task::spawn_blocking(move || {
+        // wbemcli prints paths as host:port/ns:Class.keys; give them back with the scheme.
+        let path = vol.split_once('/').map(|(_, p)| p.to_string()).unwrap_or(vol.clone());
+        let inst = wbemcli(&["gi", "-cacert", &c, &format!("{b}/{path}")]);
+        let pools = wbemcli(&["ain", "-cacert", &c, "-ac", "CIM_AllocatedFromStoragePool", &format!("{b}/{path}")]);
+        let svc = wbemcli(&["ein", "-cacert", &c, &format!("{b}/root/smis-sim:CIM_ReplicationService")]);
+        (inst, pools, svc)
+    })
+    .await
+    .expect("join");
+    assert!(inst.contains("BlockSize=512"), "{inst}");
+    assert!(pools.contains("StoragePool"), "{pools}");
+    assert!(svc.contains("ReplicationService"), "{svc}");
+    let _ = Duration::from_secs(1);
+    sim.shutdown().await;
+}

@@ -1,0 +1,853 @@
+//! The decoder's machinery: input checks, the event pump, element stack and paths, errors,
+//! attribute access, text collection and name interning.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use crate::cim::CimName;
+use crate::xml::{DecodeError, DecodeErrorKind, DecodeLimits};
+
+/// A small, fast hasher for interned names (FxHash).
+#[derive(Default)]
+pub(super) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+}
+
+fn err_at(input: &[u8], offset: usize, kind: DecodeErrorKind, message: String) -> DecodeError {
+    let (line, column) = line_col(input, offset);
+    DecodeError {
+        kind,
+        message,
+        line,
+        column,
+        path: String::new(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(super) fn line_col(input: &[u8], offset: usize) -> (u32, u32) {
+    let offset = offset.min(input.len());
+    let before = &input[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count()
+        + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
+/// Checks size, encoding and characters; returns UTF-8 bytes without a BOM.
+pub(super) fn prepare<'i>(
+    input: &'i [u8],
+    limits: &DecodeLimits,
+) -> Result<Cow<'i, str>, DecodeError> {
+    if input.len() > limits.max_bytes {
+        return Err(DecodeError {
+            kind: DecodeErrorKind::TooLarge,
+            message: format!(
+                "input of {} bytes exceeds the limit of {} bytes",
+                input.len(),
+                limits.max_bytes
+            ),
+            line: 0,
+            column: 0,
+            path: String::new(),
+        });
+    }
+    let mut bytes = input;
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes = &bytes[3..];
+    } else if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(err_at(
+            bytes,
+            0,
+            DecodeErrorKind::InvalidEncoding,
+            "UTF-16 input is not supported".into(),
+        ));
+    }
+    let mut latin1 = None;
+    if let Some(enc) = declared_encoding(bytes) {
+        let e = enc.to_ascii_lowercase();
+        match e.as_str() {
+            "utf-8" | "utf8" | "us-ascii" | "ascii" => {}
+            "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin-1" | "latin1" | "l1"
+            | "iso-ir-100" | "cp819" | "ibm819" => {
+                latin1 = Some(bytes.iter().map(|&b| char::from(b)).collect::<String>());
+            }
+            _ => {
+                return Err(err_at(
+                    bytes,
+                    0,
+                    DecodeErrorKind::InvalidEncoding,
+                    format!("unsupported encoding '{enc}'"),
+                ));
+            }
+        }
+    }
+    let out: Cow<'i, str> = match latin1 {
+        Some(s) => Cow::Owned(s),
+        None => match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let kind = if bytes.get(at) == Some(&0xED)
+                    && bytes.get(at + 1).is_some_and(|b| (0xA0..=0xBF).contains(b))
+                {
+                    "a surrogate code point (invalid UTF-8)"
+                } else {
+                    "invalid UTF-8"
+                };
+                return Err(err_at(
+                    bytes,
+                    at,
+                    DecodeErrorKind::InvalidEncoding,
+                    format!("{kind} at byte {at}"),
+                ));
+            }
+        },
+    };
+    check_chars(out.as_bytes())?;
+    Ok(out)
+}
+
+/// Refuses raw C0 controls other than tab/LF/CR and U+FFFE/U+FFFF.
+fn check_chars(b: &[u8]) -> Result<(), DecodeError> {
+    #[inline]
+    fn suspicious(b: u8) -> bool {
+        (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0xEF)
+    }
+    let mut base = 0;
+    for chunk in b.chunks(64) {
+        if chunk.iter().fold(false, |acc, &x| acc | suspicious(x)) {
+            for (i, &x) in chunk.iter().enumerate() {
+                let at = base + i;
+                if x < 0x20 && x != b'\t' && x != b'\n' && x != b'\r' {
+                    return Err(err_at(
+                        b,
+                        at,
+                        DecodeErrorKind::InvalidChar,
+                        format!("control character U+{x:04X} is not allowed in XML"),
+                    ));
+                }
+                if x == 0xEF && b.get(at + 1) == Some(&0xBF) {
+                    if let Some(&c) = b.get(at + 2) {
+                        if c == 0xBE || c == 0xBF {
+                            return Err(err_at(
+                                b,
+                                at,
+                                DecodeErrorKind::InvalidChar,
+                                format!(
+                                    "character U+FF{:02X} is not allowed in XML",
+                                    if c == 0xBE { 0xFE } else { 0xFF }
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        base += chunk.len();
+    }
+    Ok(())
+}
+
+/// The `encoding` of a leading XML declaration, if any.
+fn declared_encoding(b: &[u8]) -> Option<String> {
+    if !b.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = b.windows(2).take(512).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&b[..end]).ok().or_else(|| {
+        // A latin-1 declaration itself is ASCII; fall back to the ASCII prefix.
+        let n = b[..end].iter().position(|&c| c >= 0x80)?;
+        std::str::from_utf8(&b[..n]).ok()
+    })?;
+    let i = decl.find("encoding")?;
+    let rest = decl[i + 8..].trim_start().strip_prefix('=')?.trim_start();
+    let q = rest.chars().next()?;
+    if q != '"' && q != '\'' {
+        return None;
+    }
+    let rest = &rest[1..];
+    let j = rest.find(q)?;
+    Some(rest[..j].to_string())
+}
+
+/// True for a character XML 1.0 allows.
+pub(super) fn is_xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// One open element, as offsets into the input (no per-element copies or drops).
+#[derive(Clone, Copy)]
+pub(super) struct Frame {
+    /// Offset of the element's `<`.
+    pos: usize,
+    /// Length of its name.
+    name_len: usize,
+    /// 1-based index among consecutive same-named siblings.
+    index: u32,
+    /// Offset and name length of the previous child (`usize::MAX` when none).
+    last_pos: usize,
+    last_len: usize,
+    same: u32,
+}
+
+/// The parser state for one decode call.
+pub(crate) struct Parser<'a> {
+    pub(super) input: &'a [u8],
+    /// The same input as text (validated once), for O(1) slicing at ASCII delimiters.
+    src: &'a str,
+    reader: Reader<&'a [u8]>,
+    pub(super) stack: Vec<Frame>,
+    pub(super) max_depth: usize,
+    names: HashMap<Box<[u8]>, (CimName, usize), BuildHasherDefault<FxHasher>>,
+    /// Names in the order last seen, and where the next one is expected: documents repeat
+    /// the same sequence of names per object, so most look-ups are one comparison.
+    seq: Vec<CimName>,
+    cursor: usize,
+    pub(super) pos: usize,
+    prefix: String,
+    pub(super) scratch_props: Vec<crate::cim::Property>,
+    pub(super) scratch_items: Vec<Option<crate::cim::CimValue>>,
+}
+
+/// Result alias.
+pub(super) type R<T> = Result<T, E>;
+
+/// The internal error type (boxed to keep results small on the hot path).
+pub(super) type E = Box<DecodeError>;
+
+impl<'a> Parser<'a> {
+    /// A parser over checked UTF-8 input.
+    pub(crate) fn new(text: &'a str, max_depth: usize, prefix: String) -> Self {
+        let input = text.as_bytes();
+        let mut reader = Reader::from_reader(input);
+        let cfg = reader.config_mut();
+        cfg.expand_empty_elements = true;
+        cfg.check_end_names = true;
+        // Whitespace-only text between elements is then not reported at all; text() takes
+        // element content from the input by offsets, so no whitespace of values is lost.
+        cfg.trim_text_start = true;
+        cfg.trim_text_end = false;
+        Parser {
+            input,
+            src: text,
+            reader,
+            stack: Vec::with_capacity(24),
+            max_depth,
+            names: HashMap::default(),
+            seq: Vec::new(),
+            cursor: 0,
+            pos: 0,
+            prefix,
+            scratch_props: Vec::with_capacity(64),
+            scratch_items: Vec::with_capacity(64),
+        }
+    }
+
+    fn frame_name(&self, pos: usize, len: usize) -> &'a [u8] {
+        let input: &'a [u8] = self.input;
+        input.get(pos + 1..pos + 1 + len).unwrap_or(b"?")
+    }
+
+    /// The current element path.
+    pub(super) fn path(&self) -> String {
+        let mut s = self.prefix.clone();
+        for (i, f) in self.stack.iter().enumerate() {
+            let name = self.frame_name(f.pos, f.name_len);
+            if i == 0 && name == b"CIM" && self.prefix.is_empty() {
+                continue;
+            }
+            if !s.is_empty() {
+                s.push('/');
+            }
+            s.push_str(&String::from_utf8_lossy(name));
+            // Re-read the start tag for its NAME (errors only). The operation elements are
+            // shown bare, as the operation is known from context.
+            let bare = matches!(
+                name,
+                b"IMETHODRESPONSE"
+                    | b"METHODRESPONSE"
+                    | b"EXPMETHODRESPONSE"
+                    | b"IMETHODCALL"
+                    | b"METHODCALL"
+                    | b"EXPMETHODCALL"
+            );
+            let mut r = Reader::from_reader(self.input.get(f.pos..).unwrap_or(b""));
+            let named = !bare
+                && match r.read_event() {
+                    Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                        match e.try_get_attribute("NAME") {
+                            Ok(Some(a)) => {
+                                s.push_str("[Name=");
+                                s.push_str(&String::from_utf8_lossy(&a.value));
+                                s.push(']');
+                                true
+                            }
+                            _ => false,
+                        }
+                    }
+                    _ => false,
+                };
+            if !named && f.index > 1 {
+                s.push_str(&format!("[{}]", f.index));
+            }
+        }
+        s
+    }
+
+    /// An error at the current position and path.
+    pub(super) fn err(&self, kind: DecodeErrorKind, message: impl Into<String>) -> E {
+        let (line, column) = line_col(self.input, self.pos);
+        Box::new(DecodeError {
+            kind,
+            message: message.into(),
+            line,
+            column,
+            path: self.path(),
+        })
+    }
+
+    /// A structure error.
+    pub(super) fn structure(&self, message: impl Into<String>) -> E {
+        self.err(DecodeErrorKind::Structure, message)
+    }
+
+    /// "unexpected element" for the element just opened.
+    pub(super) fn unexpected(&self, e: &BytesStart<'_>) -> E {
+        let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+        let parent = self
+            .stack
+            .len()
+            .checked_sub(2)
+            .and_then(|i| self.stack.get(i))
+            .map(|f| String::from_utf8_lossy(self.frame_name(f.pos, f.name_len)).into_owned())
+            .unwrap_or_else(|| "the document".into());
+        self.structure(format!("unexpected element {name} in {parent}"))
+    }
+
+    fn xml_error(&self, e: quick_xml::Error) -> E {
+        let offset = usize::try_from(self.reader.error_position()).unwrap_or(self.pos);
+        let kind = match &e {
+            quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidEncoding,
+            quick_xml::Error::Escape(_) => DecodeErrorKind::Forbidden,
+            _ => DecodeErrorKind::Syntax,
+        };
+        let (line, column) = line_col(self.input, offset);
+        Box::new(DecodeError {
+            kind,
+            message: format!("XML error: {e}"),
+            line,
+            column,
+            path: self.path(),
+        })
+    }
+
+    fn raw(&mut self) -> R<Event<'a>> {
+        self.pos = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        match self.reader.read_event() {
+            Ok(Event::DocType(_)) => Err(self.err(
+                DecodeErrorKind::Forbidden,
+                "<!DOCTYPE> is not allowed in CIM-XML",
+            )),
+            Ok(e) => Ok(e),
+            Err(e) => Err(self.xml_error(e)),
+        }
+    }
+
+    fn push(&mut self, e: &BytesStart<'a>) -> R<()> {
+        let input: &'a [u8] = self.input;
+        // Skip the whitespace the reader trimmed to the tag's `<`.
+        let pos = self.pos
+            + input
+                .get(self.pos..)
+                .and_then(|r| r.iter().position(|&b| b == b'<'))
+                .unwrap_or(0);
+        self.pos = pos;
+        let name_len = e.name().as_ref().len();
+        let index = match self.stack.last_mut() {
+            Some(parent) => {
+                let same = parent.last_len == name_len
+                    && parent.last_pos != usize::MAX
+                    && input.get(parent.last_pos + 1..parent.last_pos + 1 + name_len)
+                        == input.get(pos + 1..pos + 1 + name_len);
+                parent.same = if same { parent.same + 1 } else { 1 };
+                parent.last_pos = pos;
+                parent.last_len = name_len;
+                parent.same
+            }
+            None => 1,
+        };
+        self.stack.push(Frame {
+            pos,
+            name_len,
+            index,
+            last_pos: usize::MAX,
+            last_len: 0,
+            same: 0,
+        });
+        if self.stack.len() > self.max_depth {
+            return Err(self.err(
+                DecodeErrorKind::TooDeep,
+                format!("element nesting deeper than {}", self.max_depth),
+            ));
+        }
+        Ok(())
+    }
+
+    fn pop(&mut self) {
+        self.stack.pop();
+    }
+
+    /// Reads up to the root element (skipping the declaration, comments, PIs and
+    /// whitespace) and returns it, pushed.
+    pub(super) fn root(&mut self) -> R<BytesStart<'a>> {
+        loop {
+            match self.raw()? {
+                Event::Start(e) => {
+                    self.push(&e)?;
+                    return Ok(e);
+                }
+                Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.err(DecodeErrorKind::Syntax, "no root element")),
+                Event::GeneralRef(_) | Event::Text(_) | Event::CData(_) => {
+                    return Err(self.err(DecodeErrorKind::Syntax, "text before the root element"));
+                }
+                _ => return Err(self.err(DecodeErrorKind::Syntax, "unexpected markup")),
+            }
+        }
+    }
+
+    /// After the root element: only whitespace, comments and PIs may follow.
+    pub(crate) fn finish(&mut self) -> R<()> {
+        loop {
+            match self.raw()? {
+                Event::Eof => return Ok(()),
+                Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                _ => {
+                    return Err(self.err(DecodeErrorKind::Syntax, "content after the root element"));
+                }
+            }
+        }
+    }
+
+    /// The next child element of the current element (pushed), or `None` at its end tag
+    /// (popped). Non-whitespace text between child elements is a structure error.
+    pub(super) fn child(&mut self) -> R<Option<BytesStart<'a>>> {
+        loop {
+            match self.raw()? {
+                Event::Start(e) => {
+                    self.push(&e)?;
+                    return Ok(Some(e));
+                }
+                Event::End(_) => {
+                    self.pop();
+                    return Ok(None);
+                }
+                Event::Text(t) => {
+                    if !t.iter().all(u8::is_ascii_whitespace) {
+                        return Err(self.structure("unexpected text"));
+                    }
+                }
+                Event::CData(t) => {
+                    if !t.iter().all(u8::is_ascii_whitespace) {
+                        return Err(self.structure("unexpected CDATA"));
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    self.check_ref(&r)?;
+                    return Err(self.structure("unexpected text"));
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => {
+                    return Err(self.err(DecodeErrorKind::Syntax, "unexpected end of input"));
+                }
+                _ => return Err(self.err(DecodeErrorKind::Syntax, "unexpected markup")),
+            }
+        }
+    }
+
+    /// Requires the current element to have no child elements; consumes its end.
+    pub(super) fn end(&mut self) -> R<()> {
+        match self.child()? {
+            None => Ok(()),
+            Some(e) => Err(self.unexpected(&e)),
+        }
+    }
+
+    fn check_ref(&self, r: &quick_xml::events::BytesRef<'_>) -> R<Option<char>> {
+        let name: &[u8] = r;
+        Ok(Some(match name {
+            b"lt" => '<',
+            b"gt" => '>',
+            b"amp" => '&',
+            b"quot" => '"',
+            b"apos" => '\'',
+            _ if r.is_char_ref() => match r.resolve_char_ref() {
+                Ok(Some(c)) if is_xml_char(c) => c,
+                _ => {
+                    return Err(self.err(
+                        DecodeErrorKind::InvalidChar,
+                        format!(
+                            "character reference &{}; is not an allowed XML character",
+                            String::from_utf8_lossy(name)
+                        ),
+                    ));
+                }
+            },
+            _ => {
+                return Err(self.err(
+                    DecodeErrorKind::Forbidden,
+                    format!(
+                        "entity &{}; is not allowed (only the predefined entities and character references)",
+                        String::from_utf8_lossy(name)
+                    ),
+                ));
+            }
+        }))
+    }
+
+    /// `input[a..b]` as text without re-validating (falls back to validation off a char
+    /// boundary, which cannot happen at the ASCII delimiters used).
+    fn slice(&self, a: usize, b: usize) -> R<&'a str> {
+        let src: &'a str = self.src;
+        match src.get(a..b) {
+            Some(s) => Ok(s),
+            None => {
+                let input: &'a [u8] = self.input;
+                self.utf8(input.get(a..b).unwrap_or(b""))
+            }
+        }
+    }
+
+    /// A slice of the input given as bytes, as text (O(1) when it lies in the input).
+    fn sub_str<'s>(&self, b: &'s [u8]) -> R<&'s str>
+    where
+        'a: 's,
+    {
+        let base = self.input.as_ptr() as usize;
+        let p = b.as_ptr() as usize;
+        if p >= base && p + b.len() <= base + self.input.len() {
+            let src: &'s str = self.src;
+            if let Some(s) = src.get(p - base..p - base + b.len()) {
+                return Ok(s);
+            }
+        }
+        self.utf8(b)
+    }
+
+    fn utf8<'s>(&self, b: &'s [u8]) -> R<&'s str> {
+        std::str::from_utf8(b)
+            .map_err(|_| self.err(DecodeErrorKind::InvalidEncoding, "invalid UTF-8"))
+    }
+
+    /// The text content of the current element up to its end tag (popped): text, CDATA
+    /// and references, unescaped, with line ends normalised. Child elements are refused.
+    /// On return `pos` is the start of the text (for value errors).
+    pub(super) fn text(&mut self) -> R<Cow<'a, str>> {
+        let input: &'a [u8] = self.input;
+        let mut acc: Option<String> = None;
+        let mut first: Option<&'a str> = None;
+        let mut start = None;
+        loop {
+            let ev = self.raw()?;
+            if start.is_none() {
+                start = Some(self.pos);
+            }
+            // Text the reader trimmed away (leading whitespace) or reported: everything from
+            // the end of the previous event to the next markup, taken from the input.
+            let gap_end = match &ev {
+                Event::Text(_) => {
+                    usize::try_from(self.reader.buffer_position()).unwrap_or(self.pos)
+                }
+                _ => input
+                    .get(self.pos..)
+                    .and_then(|r| r.iter().position(|&b| b == b'<' || b == b'&'))
+                    .map(|k| self.pos + k)
+                    .unwrap_or(self.pos),
+            };
+            if gap_end > self.pos {
+                let raw_piece = self.slice(self.pos, gap_end)?;
+                // XML line-end normalisation applies to literal CR only (a `&#13;`
+                // reference stays a CR), so normalise the raw pieces, not the result.
+                let owned;
+                let piece: &'a str = if raw_piece.contains('\r') {
+                    owned = raw_piece.replace("\r\n", "\n").replace('\r', "\n");
+                    let mut s = match (acc.take(), first.take()) {
+                        (Some(s), _) => s,
+                        (None, Some(f)) => f.to_owned(),
+                        (None, None) => String::new(),
+                    };
+                    s.push_str(&owned);
+                    acc = Some(s);
+                    ""
+                } else {
+                    raw_piece
+                };
+                match (&mut acc, first) {
+                    (_, _) if piece.is_empty() => {}
+                    (Some(s), _) => s.push_str(piece),
+                    (None, None) => first = Some(piece),
+                    (None, Some(f)) => {
+                        let mut s = String::with_capacity(f.len() + piece.len());
+                        s.push_str(f);
+                        s.push_str(piece);
+                        acc = Some(s);
+                        first = None;
+                    }
+                }
+            }
+            let extra: Option<Cow<'a, str>> = match ev {
+                Event::Text(_) => None,
+                Event::CData(t) => Some(match t.into_inner() {
+                    Cow::Borrowed(b) => {
+                        let t = self.utf8(b)?;
+                        if t.contains('\r') {
+                            Cow::Owned(t.replace("\r\n", "\n").replace('\r', "\n"))
+                        } else {
+                            Cow::Borrowed(t)
+                        }
+                    }
+                    Cow::Owned(b) => {
+                        Cow::Owned(self.utf8(&b)?.replace("\r\n", "\n").replace('\r', "\n"))
+                    }
+                }),
+                Event::GeneralRef(r) => {
+                    let c = self.check_ref(&r)?.unwrap_or('\u{FFFD}');
+                    let mut s = match (acc.take(), first.take()) {
+                        (Some(s), _) => s,
+                        (None, Some(f)) => f.to_owned(),
+                        (None, None) => String::new(),
+                    };
+                    s.push(c);
+                    acc = Some(s);
+                    None
+                }
+                Event::End(_) => {
+                    self.pop();
+                    self.pos = start.unwrap_or(self.pos);
+                    let out = match (acc, first) {
+                        (Some(s), _) => Cow::Owned(s),
+                        (None, Some(f)) => Cow::Borrowed(f),
+                        (None, None) => Cow::Borrowed(""),
+                    };
+                    return Ok(out);
+                }
+                Event::Start(e) => {
+                    self.push(&e)?;
+                    return Err(self.unexpected(&e));
+                }
+                Event::Comment(_) | Event::PI(_) => None,
+                Event::Eof => {
+                    return Err(self.err(DecodeErrorKind::Syntax, "unexpected end of input"));
+                }
+                _ => return Err(self.err(DecodeErrorKind::Syntax, "unexpected markup")),
+            };
+            if let Some(piece) = extra {
+                match (&mut acc, first) {
+                    (Some(s), _) => s.push_str(&piece),
+                    (None, None) => match piece {
+                        Cow::Borrowed(b) => first = Some(b),
+                        Cow::Owned(o) => acc = Some(o),
+                    },
+                    (None, Some(f)) => {
+                        let mut s = String::with_capacity(f.len() + piece.len());
+                        s.push_str(f);
+                        s.push_str(&piece);
+                        acc = Some(s);
+                        first = None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// An attribute value as text, unescaped (refusing non-predefined entities).
+    pub(super) fn attr_text<'s>(&self, raw: &'s [u8]) -> R<Cow<'s, str>>
+    where
+        'a: 's,
+    {
+        let s = self.sub_str(raw)?;
+        if !s.contains('&') {
+            return Ok(Cow::Borrowed(s));
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let j = after.find(';').ok_or_else(|| {
+                self.err(
+                    DecodeErrorKind::Syntax,
+                    "unterminated reference in attribute",
+                )
+            })?;
+            let r = quick_xml::events::BytesRef::new(&after[..j]);
+            if let Some(c) = self.check_ref(&r)? {
+                out.push(c);
+            }
+            rest = &after[j + 1..];
+        }
+        out.push_str(rest);
+        Ok(Cow::Owned(out))
+    }
+
+    /// Visits the attributes of `e` as (name, unescaped value). A small hand-written
+    /// scanner over the raw attribute bytes: well-formedness checks included (`=`, quotes,
+    /// no `<` in values, no duplicates), no allocation.
+    pub(super) fn attrs<'e>(
+        &self,
+        e: &'e BytesStart<'_>,
+        mut f: impl FnMut(&[u8], Cow<'e, str>) -> R<()>,
+    ) -> R<()>
+    where
+        'a: 'e,
+    {
+        let raw: &'e [u8] = e.attributes_raw();
+        let bad = |what: &str| {
+            self.err(
+                DecodeErrorKind::Syntax,
+                format!("malformed attribute: {what}"),
+            )
+        };
+        let mut seen: [&[u8]; 8] = [&[]; 8];
+        let mut more: Vec<&[u8]> = Vec::new();
+        let mut n = 0usize;
+        let mut i = 0usize;
+        let len = raw.len();
+        loop {
+            while i < len && raw[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= len {
+                return Ok(());
+            }
+            let ks = i;
+            while i < len && !raw[i].is_ascii_whitespace() && raw[i] != b'=' {
+                if matches!(raw[i], b'"' | b'\'' | b'<' | b'>' | b'&') {
+                    return Err(bad("bad character in a name"));
+                }
+                i += 1;
+            }
+            let key = &raw[ks..i];
+            while i < len && raw[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= len || raw[i] != b'=' {
+                return Err(bad("missing '='"));
+            }
+            i += 1;
+            while i < len && raw[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let q = match raw.get(i) {
+                Some(&q) if q == b'"' || q == b'\'' => q,
+                _ => return Err(bad("value not quoted")),
+            };
+            i += 1;
+            let vs = i;
+            while i < len && raw[i] != q {
+                if raw[i] == b'<' {
+                    return Err(bad("'<' in an attribute value"));
+                }
+                i += 1;
+            }
+            if i >= len {
+                return Err(bad("unterminated value"));
+            }
+            let value = &raw[vs..i];
+            i += 1;
+            if i < len && !raw[i].is_ascii_whitespace() {
+                return Err(bad("missing whitespace between attributes"));
+            }
+            if key.is_empty() {
+                return Err(bad("empty name"));
+            }
+            if seen[..n.min(8)].contains(&key) || more.contains(&key) {
+                return Err(self.err(
+                    DecodeErrorKind::Syntax,
+                    format!("duplicate attribute {}", String::from_utf8_lossy(key)),
+                ));
+            }
+            if n < 8 {
+                seen[n] = key;
+            } else {
+                more.push(key);
+            }
+            n += 1;
+            let v = self.attr_text(value)?;
+            let v = if v.contains(['\t', '\n', '\r']) {
+                // Attribute-value normalisation: literal whitespace characters become spaces.
+                Cow::Owned(v.replace(['\t', '\n', '\r'], " "))
+            } else {
+                v
+            };
+            f(key, v)?;
+        }
+    }
+
+    /// An interned CIM name.
+    pub(super) fn name(&mut self, s: &str) -> CimName {
+        if let Some(n) = self.seq.get(self.cursor) {
+            if n.as_str() == s {
+                self.cursor += 1;
+                return n.clone();
+            }
+        }
+        match self.names.get(s.as_bytes()) {
+            Some((n, i)) => {
+                self.cursor = i + 1;
+                n.clone()
+            }
+            None => {
+                let n = CimName::new(s);
+                if self.names.len() < 100_000 {
+                    let i = self.seq.len();
+                    self.seq.push(n.clone());
+                    self.names.insert(Box::from(s.as_bytes()), (n.clone(), i));
+                    self.cursor = i + 1;
+                }
+                n
+            }
+        }
+    }
+
+    /// The current nesting depth.
+    pub(super) fn depth(&self) -> usize {
+        self.stack.len()
+    }
+}
