@@ -8,8 +8,6 @@
 //! where `result` uses the shapes of [`crate::json`]. `--output summary` prints counts only:
 //! `{"kind", "operation", "instances", "paths", "classes", "error_code", "http_status"}`.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value, json};
 use smis::CimStatus;
 use smis::message::{
@@ -68,32 +66,45 @@ fn parse_fields(block: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Splits a capture into start line, headers, body (de-chunked) and trailers.
-pub fn parse_capture(data: &[u8]) -> CliResult<Capture> {
+/// Splits a capture into start line, headers, body (de-chunked) and trailers; returns the
+/// bytes after this message (a capture file may hold several messages).
+pub fn parse_capture(data: &[u8]) -> CliResult<(Capture, &[u8])> {
     let trimmed_start = data
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(data.len());
     let data = &data[trimmed_start..];
-    let is_http =
-        data.starts_with(b"HTTP/") || data.starts_with(b"POST ") || data.starts_with(b"M-POST ");
+    let is_http = data.starts_with(b"HTTP/")
+        || data.starts_with(b"POST ")
+        || data.starts_with(b"M-POST ");
     if !is_http {
-        return Ok(Capture {
+        let cap = Capture {
             body: data.to_vec(),
             ..Default::default()
-        });
+        };
+        return Ok((cap, &[]));
     }
-    let (head_end, sep) = match (find(data, b"\r\n\r\n"), find(data, b"\n\n")) {
-        (Some(a), Some(b)) if b < a => (b, 2),
-        (Some(a), _) => (a, 4),
-        (None, Some(b)) => (b, 2),
-        (None, None) => (data.len(), 0),
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).to_string();
-    let mut lines = head.lines();
-    let start = lines.next().map(|s| s.trim_end_matches('\r').to_string());
-    let headers = parse_fields(&lines.collect::<Vec<_>>().join("\n"));
-    let rest = &data[(head_end + sep).min(data.len())..];
+    // Line by line up to the first empty line (CRLF or bare LF, mixed).
+    let mut pos = 0;
+    let mut lines = Vec::new();
+    loop {
+        let Some(eol) = find(&data[pos..], b"\n") else {
+            lines.push(String::from_utf8_lossy(&data[pos..]).to_string());
+            pos = data.len();
+            break;
+        };
+        let line = String::from_utf8_lossy(&data[pos..pos + eol])
+            .trim_end_matches('\r')
+            .to_string();
+        pos += eol + 1;
+        if line.is_empty() {
+            break;
+        }
+        lines.push(line);
+    }
+    let start = lines.first().cloned();
+    let headers = parse_fields(&lines.iter().skip(1).cloned().collect::<Vec<_>>().join("\n"));
+    let rest = &data[pos..];
     let mut cap = Capture {
         start,
         headers,
@@ -103,18 +114,29 @@ pub fn parse_capture(data: &[u8]) -> CliResult<Capture> {
         .header("Transfer-Encoding")
         .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     if chunked {
-        let (body, trailers) = dechunk(rest)?;
+        let (body, trailers, after) = dechunk(rest)?;
         cap.body = body;
         cap.trailers = trailers;
-    } else {
-        cap.body = rest.to_vec();
+        return Ok((cap, after));
     }
-    Ok(cap)
+    let len = cap
+        .header("Content-Length")
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    match len {
+        Some(n) if n <= rest.len() => {
+            cap.body = rest[..n].to_vec();
+            Ok((cap, &rest[n..]))
+        }
+        _ => {
+            cap.body = rest.to_vec();
+            Ok((cap, &[]))
+        }
+    }
 }
 
 type Fields = Vec<(String, String)>;
 
-fn dechunk(mut data: &[u8]) -> CliResult<(Vec<u8>, Fields)> {
+fn dechunk(mut data: &[u8]) -> CliResult<(Vec<u8>, Fields, &[u8])> {
     let mut body = Vec::new();
     loop {
         let eol = find(data, b"\n").ok_or_else(|| failed("truncated chunked body"))?;
@@ -130,13 +152,30 @@ fn dechunk(mut data: &[u8]) -> CliResult<(Vec<u8>, Fields)> {
             .map_err(|_| failed(format!("bad chunk size {size_text:?}")))?;
         data = &data[eol + 1..];
         if size == 0 {
-            let trailers = parse_fields(&String::from_utf8_lossy(data));
-            return Ok((body, trailers));
+            // Trailer fields up to an empty line.
+            let mut fields = Vec::new();
+            loop {
+                let Some(eol) = find(data, b"\n") else {
+                    let l = String::from_utf8_lossy(data).trim().to_string();
+                    if !l.is_empty() {
+                        fields.push(l);
+                    }
+                    data = &[];
+                    break;
+                };
+                let l = String::from_utf8_lossy(&data[..eol]).trim().to_string();
+                data = &data[eol + 1..];
+                if l.is_empty() {
+                    break;
+                }
+                fields.push(l);
+            }
+            return Ok((body, parse_fields(&fields.join("\n")), data));
         }
         if data.len() < size {
             // Tolerate a short last chunk (captures are sometimes cut).
             body.extend_from_slice(data);
-            return Ok((body, Vec::new()));
+            return Ok((body, Vec::new(), &[]));
         }
         body.extend_from_slice(&data[..size]);
         data = &data[size..];
@@ -400,8 +439,19 @@ fn http_json(cap: &Capture) -> Value {
     let Some(start) = &cap.start else {
         return Value::Null;
     };
-    let h: BTreeMap<_, _> = cap.headers.iter().cloned().collect();
-    let t: BTreeMap<_, _> = cap.trailers.iter().cloned().collect();
+    let h: Map<String, Value> = cap
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let v = if k.eq_ignore_ascii_case("Authorization") {
+                "<redacted>".to_string()
+            } else {
+                v.clone()
+            };
+            (k.clone(), json!(v))
+        })
+        .collect();
+    let t: Map<String, Value> = cap.trailers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     json!({"start": start, "headers": h, "trailers": t})
 }
 
@@ -409,7 +459,36 @@ fn http_json(cap: &Capture) -> Value {
 pub fn run(file: &std::path::Path, format: Format) -> CliResult<()> {
     let data =
         std::fs::read(file).map_err(|e| failed(format!("cannot read {}: {e}", file.display())))?;
-    let cap = parse_capture(&data)?;
+    let mut rest: &[u8] = &data;
+    let mut texts = Vec::new();
+    let mut values = Vec::new();
+    loop {
+        let (cap, after) = parse_capture(rest)?;
+        let (text, value) = one(&cap, format)?;
+        texts.push(text);
+        values.push(value);
+        rest = after;
+        if rest.iter().all(|b| b.is_ascii_whitespace()) {
+            break;
+        }
+    }
+    let text = match format {
+        Format::Json if values.len() > 1 => {
+            let mut s = serde_json::to_string_pretty(&Value::Array(values)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        _ => texts.join("\n"),
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    Ok(())
+}
+
+/// Decodes one message: its text in `format` and its JSON form.
+fn one(cap: &Capture, format: Format) -> CliResult<(String, Value)> {
     let limits = DecodeLimits::default();
     let is_request = match &cap.start {
         Some(s) => !s.starts_with("HTTP/"),
@@ -431,7 +510,7 @@ pub fn run(file: &std::path::Path, format: Format) -> CliResult<()> {
         "kind".into(),
         json!(if is_request { "request" } else { "response" }),
     );
-    top.insert("http".into(), http_json(&cap));
+    top.insert("http".into(), http_json(cap));
     let mut doc: Option<Doc> = None;
     let mut error_code: Option<u32> = None;
     if is_request {
@@ -539,6 +618,11 @@ pub fn run(file: &std::path::Path, format: Format) -> CliResult<()> {
         "error_code": error_code,
         "http_status": http_status,
     });
+    let value = if format == Format::Summary {
+        summary.clone()
+    } else {
+        Value::Object(top.clone())
+    };
     let text = match format {
         Format::Summary => {
             let mut s = String::new();
@@ -591,11 +675,7 @@ pub fn run(file: &std::path::Path, format: Format) -> CliResult<()> {
             s
         }
     };
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .map_err(|e| CliError::Failed(e.to_string()))?;
-    Ok(())
+    Ok((text, value))
 }
 
 fn percent_decode(s: &str) -> String {
@@ -625,7 +705,8 @@ mod tests {
     #[test]
     fn chunked_with_trailers() {
         let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nCIMStatusCode: 6\r\n\r\n";
-        let c = parse_capture(raw).unwrap();
+        let (c, rest) = parse_capture(raw).unwrap();
+        assert!(rest.is_empty());
         assert_eq!(c.body, b"hello world");
         assert_eq!(c.header("cimstatuscode"), Some("6"));
         assert_eq!(c.status(), Some(200));

@@ -181,9 +181,16 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
             one_line
         }
     };
+    // The last column (the path, in SMI-S listings) is never clipped: it is meant to be copied.
+    let last = headers.len().saturating_sub(1);
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| clip(c)).collect())
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| if i == last { c.replace('\n', " ") } else { clip(c) })
+                .collect()
+        })
         .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
