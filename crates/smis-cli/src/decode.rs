@@ -74,9 +74,8 @@ pub fn parse_capture(data: &[u8]) -> CliResult<(Capture, &[u8])> {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(data.len());
     let data = &data[trimmed_start..];
-    let is_http = data.starts_with(b"HTTP/")
-        || data.starts_with(b"POST ")
-        || data.starts_with(b"M-POST ");
+    let is_http =
+        data.starts_with(b"HTTP/") || data.starts_with(b"POST ") || data.starts_with(b"M-POST ");
     if !is_http {
         let cap = Capture {
             body: data.to_vec(),
@@ -451,7 +450,11 @@ fn http_json(cap: &Capture) -> Value {
             (k.clone(), json!(v))
         })
         .collect();
-    let t: Map<String, Value> = cap.trailers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    let t: Map<String, Value> = cap
+        .trailers
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
     json!({"start": start, "headers": h, "trailers": t})
 }
 

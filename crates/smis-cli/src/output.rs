@@ -188,7 +188,13 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
         .map(|r| {
             r.iter()
                 .enumerate()
-                .map(|(i, c)| if i == last { c.replace('\n', " ") } else { clip(c) })
+                .map(|(i, c)| {
+                    if i == last {
+                        c.replace('\n', " ")
+                    } else {
+                        clip(c)
+                    }
+                })
                 .collect()
         })
         .collect();
