@@ -535,6 +535,10 @@ pub enum Error {
     /// Waiting was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
+    /// A replayed fixture has no recorded exchange for this request; the message shows the
+    /// closest recorded exchange and what differed.
+    #[error("{0}")]
+    ReplayMiss(String),
 }
 
 impl Error {
@@ -606,7 +610,17 @@ impl From<TransportError> for Error {
                 Error::Connection(e.to_string())
             }
             TransportError::Config(m) => Error::Config(m),
+            TransportError::ReplayMiss(m) => Error::ReplayMiss(m),
             other => Error::Connection(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::cim::ValueError> for Error {
+    fn from(source: crate::cim::ValueError) -> Self {
+        Error::Value {
+            context: "reading a value".into(),
+            source,
         }
     }
 }

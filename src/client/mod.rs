@@ -18,6 +18,7 @@ mod builder;
 mod credentials;
 mod ops;
 mod pull;
+mod replay_api;
 
 pub use builder::ClientBuilder;
 pub use credentials::{Credentials, CredentialsProvider, EnvCredentials, FileCredentials};

@@ -67,4 +67,8 @@ pub enum TransportError {
     /// Any other HTTP-level problem.
     #[error("HTTP error: {0}")]
     Other(String),
+    /// A replayed request matches no recorded exchange (the message shows the closest
+    /// recorded exchange and what differs).
+    #[error("{0}")]
+    ReplayMiss(String),
 }

@@ -50,9 +50,13 @@ pub struct HttpResponse {
 
 pub mod error;
 pub mod http;
+pub mod record;
+pub mod replay;
 pub mod tls;
 pub use self::http::{HttpTransport, HttpTransportConfig};
 pub use error::{TlsFailure, TransportError};
+pub use record::RecordingTransport;
+pub use replay::{ReplayMode, ReplayTransport};
 pub use tls::{Sha256Fingerprint, TlsOptions};
 
 /// The transport seam: sends one request and returns its response.

@@ -35,7 +35,9 @@ mod tempfile_path {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
                 .unwrap_or(0);
-            TempPath(std::env::temp_dir().join(format!("smis-peer-{}-{n}.{ext}", std::process::id())))
+            TempPath(
+                std::env::temp_dir().join(format!("smis-peer-{}-{n}.{ext}", std::process::id())),
+            )
         }
     }
     impl Drop for TempPath {
@@ -94,7 +96,8 @@ print('PYWBEM OK', len(profiles), 'profiles')
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pywbem_talks_to_the_simulator() {
     let python = std::env::var("SMIS_PYWBEM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let sim = Simulator::start(SimulatorConfig::new(scenario()).user("admin", PASSWORD)).expect("start");
+    let sim =
+        Simulator::start(SimulatorConfig::new(scenario()).user("admin", PASSWORD)).expect("start");
     let cert = write_cert(&sim);
     let url = sim.url();
     let cafile = cert.0.display().to_string();
@@ -114,7 +117,10 @@ async fn pywbem_talks_to_the_simulator() {
     .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stdout.contains("PYWBEM OK"), "pywbem failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success() && stdout.contains("PYWBEM OK"),
+        "pywbem failed:\n{stdout}\n{stderr}"
+    );
     sim.shutdown().await;
 }
 
@@ -139,29 +145,61 @@ async fn wbemcli_talks_to_the_simulator() {
     let sim = Simulator::start(SimulatorConfig::new(scenario())).expect("start");
     let cert = write_cert(&sim);
     let ca = cert.0.display().to_string();
-    let base = sim.url().replace("https://", "https://").trim_end_matches('/').to_string();
+    let base = sim
+        .url()
+        .replace("https://", "https://")
+        .trim_end_matches('/')
+        .to_string();
     let b = base.clone();
     let c = ca.clone();
     let out = tokio::task::spawn_blocking(move || {
-        let profiles = wbemcli(&["ei", "-cacert", &c, &format!("{b}/interop:CIM_RegisteredProfile")]);
-        let names = wbemcli(&["ein", "-cacert", &c, &format!("{b}/root/smis-sim:CIM_StorageVolume")]);
+        let profiles = wbemcli(&[
+            "ei",
+            "-cacert",
+            &c,
+            &format!("{b}/interop:CIM_RegisteredProfile"),
+        ]);
+        let names = wbemcli(&[
+            "ein",
+            "-cacert",
+            &c,
+            &format!("{b}/root/smis-sim:CIM_StorageVolume"),
+        ]);
         (profiles, names)
     })
     .await
     .expect("join");
     let (profiles, names) = out;
     assert!(profiles.contains("RegisteredName=\"Array\""), "{profiles}");
-    let vols: Vec<&str> = names.lines().filter(|l| l.contains("StorageVolume")).collect();
+    let vols: Vec<&str> = names
+        .lines()
+        .filter(|l| l.contains("StorageVolume"))
+        .collect();
     assert_eq!(vols.len(), 3, "{names}");
     let vol = vols[0].trim().to_string();
     let b = base.clone();
     let c = ca.clone();
     let (inst, pools, svc) = tokio::task::spawn_blocking(move || {
         // wbemcli prints paths as host:port/ns:Class.keys; give them back with the scheme.
-        let path = vol.split_once('/').map(|(_, p)| p.to_string()).unwrap_or(vol.clone());
+        let path = vol
+            .split_once('/')
+            .map(|(_, p)| p.to_string())
+            .unwrap_or(vol.clone());
         let inst = wbemcli(&["gi", "-cacert", &c, &format!("{b}/{path}")]);
-        let pools = wbemcli(&["ain", "-cacert", &c, "-ac", "CIM_AllocatedFromStoragePool", &format!("{b}/{path}")]);
-        let svc = wbemcli(&["ein", "-cacert", &c, &format!("{b}/root/smis-sim:CIM_ReplicationService")]);
+        let pools = wbemcli(&[
+            "ain",
+            "-cacert",
+            &c,
+            "-ac",
+            "CIM_AllocatedFromStoragePool",
+            &format!("{b}/{path}"),
+        ]);
+        let svc = wbemcli(&[
+            "ein",
+            "-cacert",
+            &c,
+            &format!("{b}/root/smis-sim:CIM_ReplicationService"),
+        ]);
         (inst, pools, svc)
     })
     .await
@@ -169,6 +207,57 @@ async fn wbemcli_talks_to_the_simulator() {
     assert!(inst.contains("BlockSize=512"), "{inst}");
     assert!(pools.contains("StoragePool"), "{pools}");
     assert!(svc.contains("ReplicationService"), "{svc}");
-    let _ = Duration::from_secs(1);
+    // CreateElementReplica with a reference parameter, then poll the job to completion.
+    // wbemcli writes references as host:port/namespace:Class.keys.
+    let svc_path = svc.lines().next().unwrap_or("").trim().to_string();
+    let svc_path = svc_path
+        .split_once('/')
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default();
+    let host = base.trim_start_matches("https://").to_string();
+    let vol_local = vols[0]
+        .trim()
+        .split_once('/')
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default();
+    let b = base.clone();
+    let c = ca.clone();
+    let (call, polls) = tokio::task::spawn_blocking(move || {
+        let call = wbemcli(&[
+            "cm",
+            "-cacert",
+            &c,
+            &format!("{b}/{svc_path}"),
+            &format!("CreateElementReplica.ElementName=\"wbemcli-clone\",SyncType=8,SourceElement={host}/{vol_local}"),
+        ]);
+        let job = call
+            .split_once("Job (reference): ")
+            .map(|(_, j)| j.trim().to_string())
+            .unwrap_or_default();
+        let mut polls = Vec::new();
+        for _ in 0..100 {
+            let j = wbemcli(&["gi", "-cacert", &c, &format!("{b}/{job}")]);
+            let done = j.contains("JobState=7") || j.contains("JobState=10");
+            polls.push(j);
+            if done {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (call, polls)
+    })
+    .await
+    .expect("join");
+    assert!(call.contains("CreateElementReplica: 4096"), "{call}");
+    let last = polls.last().cloned().unwrap_or_default();
+    assert!(last.contains("JobState=7"), "{last}");
+    assert!(
+        last.contains("OperationalStatus=2,17") || last.contains("OperationalStatus=17,2"),
+        "{last}"
+    );
+    assert!(
+        polls.len() > 1,
+        "the job should have been running at first: {polls:?}"
+    );
     sim.shutdown().await;
 }

@@ -1,0 +1,222 @@
+//! Recording of CIM-XML exchanges as replayable fixtures.
+//!
+//! [`RecordingTransport`] wraps another transport, forwards every request to it and writes
+//! each exchange into a fixture directory:
+//!
+//! - `NNNN-<Operation>.request.xml` and `NNNN-<Operation>.response.xml`: the bodies verbatim,
+//!   except that the `MESSAGE ID` is set to `1001` and the `VALUE` text of any parameter
+//!   whose name contains "password" is replaced by `[REDACTED]`;
+//! - `manifest.json` ([`Manifest`]), rewritten after every exchange, with the status,
+//!   headers and trailers of each response. `Authorization` is written as `[REDACTED]`.
+//!
+//! Transport failures are recorded too (`"error"`), and replayed as the same kind of error.
+//! [`ReplayTransport`](super::replay::ReplayTransport) plays a directory back.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ::http::HeaderMap;
+use futures::future::BoxFuture;
+use percent_encoding::percent_decode_str;
+
+use super::replay::{
+    Exchange, FIXTURE_MESSAGE_ID, MANIFEST_FILE, MANIFEST_VERSION, Manifest, RequestKey,
+    error_kind, header_fields, redact_passwords, with_message_id,
+};
+use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::cim::ObjectPath;
+
+/// A [`Transport`] that forwards to another one and records every exchange as a fixture.
+pub struct RecordingTransport {
+    inner: Arc<dyn Transport>,
+    dir: PathBuf,
+    state: Mutex<Manifest>,
+}
+
+impl std::fmt::Debug for RecordingTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordingTransport")
+            .field("endpoint", &self.inner.endpoint())
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+fn io_err(what: &str, path: &Path, e: std::io::Error) -> TransportError {
+    TransportError::Other(format!("cannot {what} {}: {e}", path.display()))
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+}
+
+/// A file-name-safe form of an operation name.
+fn file_op(op: &str) -> String {
+    let s: String = op
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    if s.is_empty() { "Request".into() } else { s }
+}
+
+impl RecordingTransport {
+    /// Records the exchanges with `inner` into `dir` (created if needed). Fixture files of
+    /// an earlier recording in `dir` (`manifest.json`, `*.request.xml`, `*.response.xml`)
+    /// are removed first.
+    pub fn new(inner: Arc<dyn Transport>, dir: impl AsRef<Path>) -> Result<Self, TransportError> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(|e| io_err("create", &dir, e))?;
+        let listing = std::fs::read_dir(&dir).map_err(|e| io_err("list", &dir, e))?;
+        for entry in listing.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == MANIFEST_FILE
+                || name.ends_with(".request.xml")
+                || name.ends_with(".response.xml")
+            {
+                let p = entry.path();
+                std::fs::remove_file(&p).map_err(|e| io_err("remove", &p, e))?;
+            }
+        }
+        let manifest = Manifest {
+            version: MANIFEST_VERSION,
+            endpoint: inner.endpoint(),
+            default_namespace: None,
+            exchanges: Vec::new(),
+        };
+        let t = RecordingTransport {
+            inner,
+            dir,
+            state: Mutex::new(manifest),
+        };
+        t.write_manifest(&t.lock())?;
+        Ok(t)
+    }
+
+    /// Stores `namespace` as the manifest's default namespace (what
+    /// [`Client::replay`](crate::Client::replay) uses).
+    pub fn with_default_namespace(
+        self,
+        namespace: impl Into<String>,
+    ) -> Result<Self, TransportError> {
+        {
+            let mut m = self.lock();
+            m.default_namespace = Some(crate::cim::normalize_namespace(&namespace.into()));
+            self.write_manifest(&m)?;
+        }
+        Ok(self)
+    }
+
+    /// The fixture directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The number of exchanges recorded so far.
+    pub fn len(&self) -> usize {
+        self.lock().exchanges.len()
+    }
+
+    /// True before the first exchange.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Manifest> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_manifest(&self, m: &Manifest) -> Result<(), TransportError> {
+        let path = self.dir.join(MANIFEST_FILE);
+        let mut text = serde_json::to_vec_pretty(m)
+            .map_err(|e| TransportError::Other(format!("cannot serialise manifest: {e}")))?;
+        text.push(b'\n');
+        let tmp = self.dir.join(".manifest.json.tmp");
+        std::fs::write(&tmp, &text).map_err(|e| io_err("write", &tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io_err("write", &path, e))
+    }
+
+    fn record(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        result: &Result<HttpResponse, TransportError>,
+    ) -> Result<(), TransportError> {
+        let request_body = with_message_id(&redact_passwords(body), FIXTURE_MESSAGE_ID);
+        let key = RequestKey::from_request(headers, &request_body);
+        let operation = header(headers, "cimmethod")
+            .or_else(|| header(headers, "cimexportmethod"))
+            .unwrap_or_else(|| key.operation.clone());
+        let object = header(headers, "cimobject").unwrap_or_default();
+        let namespace = if object.contains(':') {
+            ObjectPath::parse(&object)
+                .ok()
+                .and_then(|p| p.namespace)
+                .unwrap_or_else(|| key.namespace.clone())
+        } else if object.is_empty() {
+            key.namespace.clone()
+        } else {
+            object.clone()
+        };
+        let mut m = self.lock();
+        let seq = m.exchanges.len() as u32 + 1;
+        let stem = format!("{seq:04}-{}", file_op(&operation));
+        let request_file = format!("{stem}.request.xml");
+        let p = self.dir.join(&request_file);
+        std::fs::write(&p, &request_body).map_err(|e| io_err("write", &p, e))?;
+        let mut x = Exchange {
+            seq,
+            operation,
+            namespace,
+            object,
+            canonical: key.canonical(),
+            request_file,
+            response_file: None,
+            status: None,
+            headers: Default::default(),
+            request_headers: header_fields(headers, true),
+            trailers: None,
+            error: None,
+            error_kind: None,
+            error_value: None,
+        };
+        match result {
+            Ok(r) => {
+                let response_file = format!("{stem}.response.xml");
+                let body = with_message_id(&redact_passwords(&r.body), FIXTURE_MESSAGE_ID);
+                let p = self.dir.join(&response_file);
+                std::fs::write(&p, &body).map_err(|e| io_err("write", &p, e))?;
+                x.response_file = Some(response_file);
+                x.status = Some(r.status.as_u16());
+                x.headers = header_fields(&r.headers, true);
+                x.trailers = r.trailers.as_ref().map(|t| header_fields(t, true));
+            }
+            Err(e) => {
+                let (kind, value) = error_kind(e);
+                x.error = Some(e.to_string());
+                x.error_kind = Some(kind.into());
+                x.error_value = value;
+            }
+        }
+        m.exchanges.push(x);
+        self.write_manifest(&m)
+    }
+}
+
+impl Transport for RecordingTransport {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(async move {
+            let headers = request.headers.clone();
+            let body = request.body.clone();
+            let result = self.inner.send(request).await;
+            self.record(&headers, &body, &result)?;
+            result
+        })
+    }
+
+    fn endpoint(&self) -> String {
+        self.inner.endpoint()
+    }
+}
