@@ -1,17 +1,12 @@
 //! Building the client from the global options: URL, credentials, TLS, recording.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use secrecy::SecretString;
 use smis::transport::tls::TlsOptions;
-use smis::transport::{
-    HttpRequest, HttpResponse, HttpTransport, HttpTransportConfig, Transport, TransportError,
-};
+use smis::transport::{HttpTransport, HttpTransportConfig, RecordingTransport};
 use smis::{Client, Credentials};
 
 use crate::cli::Global;
@@ -110,13 +105,9 @@ pub fn build(
         cfg = cfg.with_operation_timeout(t);
     }
     let inner = HttpTransport::new(cfg).map_err(smis::Error::from)?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
-    let rec = Recorder {
-        inner: Arc::new(inner),
-        dir: dir.clone(),
-        seq: AtomicU64::new(1),
-    };
+    let rec = RecordingTransport::new(Arc::new(inner), dir)
+        .and_then(|r| r.with_default_namespace(ns.clone()))
+        .map_err(|e| failed(format!("cannot record into {}: {e}", dir.display())))?;
     Ok(Client::from_transport(Arc::new(rec), ns, creds))
 }
 
@@ -125,84 +116,5 @@ fn operation_timeout(g: &Global) -> CliResult<Option<Duration>> {
         None => Ok(None),
         Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
         Some(t) => Err(CliError::Usage(format!("bad --timeout {t}"))),
-    }
-}
-
-/// A transport that writes each exchange as `NNNN-<method>.request.http` and
-/// `NNNN-<method>.response.http` (never the `Authorization` header).
-struct Recorder {
-    inner: Arc<dyn Transport>,
-    dir: PathBuf,
-    seq: AtomicU64,
-}
-
-fn write_http(path: &Path, start: &str, headers: &http::HeaderMap, body: &[u8]) {
-    let mut out = Vec::new();
-    out.extend_from_slice(start.as_bytes());
-    out.extend_from_slice(b"\r\n");
-    for (k, v) in headers {
-        if k == http::header::AUTHORIZATION || v.is_sensitive() {
-            continue;
-        }
-        out.extend_from_slice(k.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(v.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
-    if let Err(e) = std::fs::write(path, out) {
-        tracing::warn!("cannot record {}: {e}", path.display());
-    }
-}
-
-impl Transport for Recorder {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        Box::pin(async move {
-            let n = self.seq.fetch_add(1, Ordering::Relaxed);
-            let method = request
-                .headers
-                .get("cimmethod")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("request")
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>();
-            let base = format!("{n:04}-{method}");
-            write_http(
-                &self.dir.join(format!("{base}.request.http")),
-                &format!("POST {} HTTP/1.1", request.path),
-                &request.headers,
-                &request.body,
-            );
-            let r = self.inner.send(request).await;
-            match &r {
-                Ok(resp) => {
-                    let mut headers = resp.headers.clone();
-                    if let Some(t) = &resp.trailers {
-                        for (k, v) in t {
-                            headers.append(k.clone(), v.clone());
-                        }
-                    }
-                    write_http(
-                        &self.dir.join(format!("{base}.response.http")),
-                        &format!("HTTP/1.1 {}", resp.status),
-                        &headers,
-                        &resp.body,
-                    );
-                }
-                Err(e) => {
-                    let _ = std::fs::write(
-                        self.dir.join(format!("{base}.error.txt")),
-                        format!("{e}\n"),
-                    );
-                }
-            }
-            r
-        })
-    }
-
-    fn endpoint(&self) -> String {
-        self.inner.endpoint()
     }
 }
