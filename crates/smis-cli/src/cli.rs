@@ -170,6 +170,8 @@ pub enum Cmd {
     /// Values are typed from the class's method declaration when GetClass works (arrays as
     /// a,b,c; references as WBEM URIs), otherwise inferred: integers uint32 (sint32 if
     /// negative), true/false boolean, a WBEM URI with keys a reference, else string.
+    /// Exits 0 whatever the ReturnValue is (methods give it their own meaning): read it
+    /// from the output.
     Invoke {
         /// Target path (WBEM URI; a class path for static methods).
         path: String,

@@ -32,9 +32,19 @@
 //! - lists are JSON arrays of the above; a WBEM URI is what `ObjectPath::to_string()` writes
 //!   and what every `PATH` argument of `smis` accepts.
 //!
-//! SMI-S commands (`profiles`, `systems`, `pools`, `volumes`) print lists of instances in the
-//! same shape; `clone`, `create-child-pool` and `job` print `{"return_value", "job",
-//! "result"}`-style objects documented with each command.
+//! SMI-S commands:
+//!
+//! - `profiles`, `systems`, `pools`, `volumes`: lists of instances (shape above);
+//! - `job show`, `job wait`: the job instance;
+//! - `clone`: `{"source": URI, "method": "CreateElementReplica", "sync_type": 8|7,
+//!   "mode": 2|3, "return_value": 0|4096, "job": URI|null, "job_state": 7|null,
+//!   "target": URI|null}` (plain JSON scalars, not typed values);
+//! - `create-child-pool`: `{"method": "CreateChildResourcePool", "return_value": 0|4096,
+//!   "job": URI|null, "job_state": 7|null, "pool": URI|null}`;
+//! - `demo`: a summary object (`"result": "ok"`, counts, paths and the StorageService codes
+//!   of the two failure paths).
+//!
+//! `decode` wraps these shapes in a message object (see `decode.rs`).
 
 use serde_json::{Map, Value, json};
 use smis::cim::{CimClass, CimType, CimValue, EmbeddedKind, Instance, ObjectPath, Property};
