@@ -752,3 +752,45 @@ fn sim_command_serves_until_killed() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+#[test]
+fn failed_job_exits_7_and_errors_are_embedded_instances() {
+    let sc = Scenario::builtin("default").unwrap();
+    let mut v = serde_json::to_value(&sc).unwrap();
+    v["faults"] = serde_json::json!([
+        { "match": { "method": "CreateElementReplica" }, "action": "job_exception" }
+    ]);
+    let sc = Scenario::from_json_str(&v.to_string()).expect("scenario with a job fault");
+    let sim = Sim::with(sc);
+
+    // Waiting inside clone: the job fails → exit 7, one line with a StorageService code.
+    let mut c = sim.cmd();
+    c.args(["clone", "db01", "--name", "doomed"]);
+    let (code, _, err) = exit_of(c);
+    assert_eq!(code, 7, "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("StorageService"), "{err}");
+
+    // The same through --no-wait and job wait.
+    let mut c = sim.cmd();
+    c.args(["clone", "db01", "--name", "doomed2", "--no-wait"]);
+    let r = json_ok(c);
+    let job = r["job"].as_str().expect("a job").to_string();
+    let mut c = sim.cmd();
+    c.args(["--timeout", "30", "job", "wait", &job]);
+    assert_eq!(exit_of(c).0, 7);
+
+    // GetErrors: CIM_Error instances as embedded instances in the JSON shape.
+    let mut c = sim.cmd();
+    c.args(["invoke", &job, "GetErrors"]);
+    let r = json_ok(c);
+    let errors = &r["out"]["Errors"];
+    assert_eq!(errors["embedded"], "instance", "{r}");
+    assert_eq!(errors["array"], true, "{r}");
+    let first = &errors["value"][0];
+    assert!(first["class"].as_str().unwrap().ends_with("Error"), "{r}");
+    assert!(
+        first["properties"]["CIMStatusCode"]["value"].is_u64(),
+        "{r}"
+    );
+}
