@@ -6,6 +6,7 @@ pub mod cim;
 pub mod client;
 pub mod error;
 pub mod message;
+pub mod smis;
 pub mod transport;
 pub mod xml;
 
