@@ -259,8 +259,7 @@ async fn run(cli: Cli) -> CliResult<()> {
                 }
                 JobCmd::Wait { job } => {
                     let p = smi::resolve_job(&c, job).await?;
-                    let show = format == Format::Table;
-                    Doc::Instance(smi::wait_job(&c, &p, wait_timeout(g), show, poll).await?)
+                    Doc::Instance(smi::wait_job_lib(&c, &p, wait_timeout(g), poll).await?)
                 }
             }
         }

@@ -3,14 +3,17 @@
 //! (CreateChildResourcePool) and job following.
 
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use smis::cim::{CimArray, CimType, CimValue, Instance, ObjectPath};
 use smis::client::{AssociatorsOptions, EnumerateInstancesOptions, GetInstanceOptions};
-use smis::error::JobFailure;
 use smis::message::{MethodReturn, ParamValue};
+use smis::smis::{
+    ChildPoolRequest, CloneRequest, Job, JobProgress, ResourceAllocationSettings, SmisArray,
+    SyncType, WaitOptions,
+};
 use smis::{CimStatus, Client, Error, StorageServiceCode};
 
 use crate::cli::{CloneType, Mode};
@@ -334,127 +337,41 @@ fn progress_bar(msg: &str) -> Option<ProgressBar> {
     Some(pb)
 }
 
-/// Waits for a job to finish; returns the final job instance, or the job's failure.
-/// `show_progress` draws a progress bar on stderr (only when it is a terminal).
-pub async fn wait_job(
+/// The library's wait options: `timeout` as the deadline, polling from `poll` up to 2 s,
+/// and a progress bar on stderr when it is a terminal. Returns the bar to finish.
+pub fn library_wait(
+    timeout: Duration,
+    poll: Duration,
+    label: &str,
+) -> (WaitOptions, Option<ProgressBar>) {
+    let pb = progress_bar(label);
+    let mut w = WaitOptions::with_deadline(timeout);
+    w.poll_interval = poll;
+    w.max_interval = Duration::from_secs(2).max(poll);
+    if let Some(pb) = pb.clone() {
+        let label = label.to_string();
+        w.progress = Some(std::sync::Arc::new(move |p: JobProgress| {
+            pb.set_position(u64::from(p.percent_complete.unwrap_or(0)));
+            pb.set_message(format!("{label}: {}", p.status));
+        }));
+    }
+    (w, pb)
+}
+
+/// Waits for a job with the SMI-S layer's [`Job::wait`] (failure → `JobFailed` with the
+/// job's CIM_Error instances, deadline → `JobTimeout`, gone → `JobVanished`).
+pub async fn wait_job_lib(
     c: &Client,
     job: &ObjectPath,
     timeout: Duration,
-    show_progress: bool,
     poll: Duration,
 ) -> Result<Instance, Error> {
-    let pb = if show_progress {
-        progress_bar("job")
-    } else {
-        None
-    };
-    let started = Instant::now();
-    let result = loop {
-        let inst = match c.get_instance(job, &GetInstanceOptions::default()).await {
-            Ok(i) => i,
-            Err(Error::Cim {
-                status: CimStatus::NotFound,
-                ..
-            }) => break Err(Error::JobVanished(job.to_string())),
-            Err(e) => break Err(e),
-        };
-        let state = inst.get_opt::<u16>("JobState").ok().flatten();
-        let percent = inst.get_opt::<u16>("PercentComplete").ok().flatten();
-        if let Some(pb) = &pb {
-            pb.set_position(u64::from(percent.unwrap_or(0)));
-            if let Some(s) = state {
-                pb.set_message(format!("job {}", job_state_name(s)));
-            }
-        }
-        if let Some(s) = state
-            && (7..=10).contains(&s)
-        {
-            let ops: Vec<u16> = inst
-                .get_opt::<Vec<u16>>("OperationalStatus")
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            if s == 7 && !ops.contains(&6) {
-                break Ok(inst);
-            }
-            let errors = job_errors(c, job).await;
-            let message = inst
-                .get_opt::<String>("ErrorDescription")
-                .ok()
-                .flatten()
-                .filter(|m| !m.is_empty())
-                .or_else(|| {
-                    errors
-                        .iter()
-                        .find_map(|e| e.get_opt::<String>("Message").ok().flatten())
-                })
-                .unwrap_or_else(|| format!("job ended in state {}", job_state_name(s)));
-            break Err(Error::JobFailed(Box::new(JobFailure {
-                job: Some(job.clone()),
-                job_state: Some(s),
-                operational_status: ops,
-                error_code: inst.get_opt::<u16>("ErrorCode").ok().flatten(),
-                message,
-                errors,
-            })));
-        }
-        if started.elapsed() >= timeout {
-            break Err(Error::JobTimeout {
-                job: job.to_string(),
-                after: timeout,
-                last_state: state,
-                last_percent: percent,
-            });
-        }
-        tokio::time::sleep(poll).await;
-    };
+    let (w, pb) = library_wait(timeout, poll, "job");
+    let r = Job::new(c.clone(), job.clone()).wait(&w).await;
     if let Some(pb) = pb {
-        if result.is_ok() {
-            pb.set_position(100);
-        }
         pb.finish_and_clear();
     }
-    result
-}
-
-async fn job_errors(c: &Client, job: &ObjectPath) -> Vec<Instance> {
-    let Ok(r) = c.invoke_method(job, "GetErrors", Vec::new()).await else {
-        return Vec::new();
-    };
-    match r.out_param("Errors").and_then(|p| p.value.as_ref()) {
-        Some(CimValue::Array(a)) => a
-            .items
-            .iter()
-            .flatten()
-            .filter_map(|v| v.as_instance().cloned())
-            .collect(),
-        Some(CimValue::Instance(i)) => vec![(**i).clone()],
-        _ => Vec::new(),
-    }
-}
-
-/// The DMTF name of a JobState value.
-pub fn job_state_name(s: u16) -> &'static str {
-    match s {
-        2 => "New",
-        3 => "Starting",
-        4 => "Running",
-        5 => "Suspended",
-        6 => "Shutting Down",
-        7 => "Completed",
-        8 => "Terminated",
-        9 => "Killed",
-        10 => "Exception",
-        11 => "Service",
-        _ => "Unknown",
-    }
-}
-
-/// The elements a finished job affected (CIM_AffectedJobElement).
-pub async fn affected(c: &Client, job: &ObjectPath, result_class: &str) -> Vec<ObjectPath> {
-    c.associator_names(job, &assoc("CIM_AffectedJobElement", result_class))
-        .await
-        .unwrap_or_default()
+    r.map(|o| o.instance)
 }
 
 /// Options of `clone`.
@@ -483,54 +400,84 @@ pub async fn clone(c: &Client, a: CloneArgs<'_>) -> CliResult<serde_json::Value>
     let source = resolve_volume(c, a.volume).await?;
     let caps = replication_caps(c, &source).await?;
     let mode = check_clone(&caps, a.kind, a.mode)?;
-    let service = caps.service.clone().expect("checked");
     let sync_type: u16 = match a.kind {
         CloneType::Clone => 8,
         CloneType::Snapshot => 7,
     };
+    let target_pool = match a.pool {
+        Some(pool) => Some(resolve_pool(c, pool).await?),
+        None => None,
+    };
+    let mut out = json!({
+        "source": source.to_string(),
+        "method": "CreateElementReplica",
+        "sync_type": sync_type,
+        "mode": mode,
+        "return_value": null,
+        "job": null,
+        "job_state": null,
+        "target": null,
+    });
+    if !a.no_wait {
+        // The SMI-S layer: its own checks, CreateElementReplica (or the CreateReplica
+        // fallback), job following and the new volume.
+        let sys = system_of(c, &source, "CIM_SystemDevice").await?;
+        let array = SmisArray::new(c.clone(), sys);
+        let vol = array.volume(&source).await?;
+        let mut req = CloneRequest::new(
+            a.name,
+            match a.kind {
+                CloneType::Clone => SyncType::Clone,
+                CloneType::Snapshot => SyncType::Snapshot,
+            },
+        );
+        req.mode = if mode == 3 {
+            smis::smis::Mode::Asynchronous
+        } else {
+            smis::smis::Mode::Synchronous
+        };
+        req.target_pool = target_pool;
+        let (w, pb) = library_wait(a.timeout, a.poll, "clone");
+        req.wait = w;
+        let r = array.create_clone(&vol, req).await;
+        if let Some(pb) = pb {
+            pb.finish_and_clear();
+        }
+        let new = r?;
+        out["return_value"] = json!(0);
+        out["job_state"] = json!(7);
+        out["target"] = json!(new.path.to_string());
+        out["device_id"] = json!(new.device_id);
+        out["element_name"] = json!(new.element_name);
+        out["size_bytes"] = json!(new.size_bytes);
+        return Ok(out);
+    }
+    // --no-wait: call CreateElementReplica directly and return the job.
+    let service = caps.service.clone().expect("checked");
     let mut params = vec![
         ParamValue::new("ElementName", a.name.to_string()),
         ParamValue::new("SyncType", sync_type),
         ParamValue::new("Mode", mode),
         ParamValue::new("SourceElement", source.clone()),
     ];
-    if let Some(pool) = a.pool {
-        params.push(ParamValue::new("TargetPool", resolve_pool(c, pool).await?));
+    if let Some(p) = target_pool {
+        params.push(ParamValue::new("TargetPool", p));
     }
     let r = c
         .invoke_method(&service, "CreateElementReplica", params)
         .await?;
     let rv = r.return_code();
-    let mut out = json!({
-        "source": source.to_string(),
-        "method": "CreateElementReplica",
-        "sync_type": sync_type,
-        "mode": mode,
-        "return_value": rv,
-        "job": null,
-        "job_state": null,
-        "target": null,
-    });
+    out["return_value"] = json!(rv);
     match rv {
         Some(0) => {
             let t: Option<ObjectPath> = r.get("TargetElement").ok().flatten();
             out["target"] = json!(t.map(|t| t.to_string()));
         }
         Some(4096) => {
-            let job: ObjectPath = r
-                .get::<Option<ObjectPath>>("Job")
-                .ok()
-                .flatten()
-                .ok_or_else(|| crate::errors::failed("method returned 4096 but no Job"))?;
+            let job: Option<ObjectPath> = r.get("Job").ok().flatten();
+            let job =
+                job.ok_or_else(|| crate::errors::failed("method returned 4096 but no Job"))?;
             out["job"] = json!(job.to_string());
-            if a.no_wait {
-                return Ok(out);
-            }
-            let done = wait_job(c, &job, a.timeout, true, a.poll).await?;
-            out["job_state"] = json!(done.get_opt::<u16>("JobState").ok().flatten());
-            let t = affected(c, &job, "CIM_StorageVolume").await;
-            let t = t.into_iter().find(|p| p.canonical() != source.canonical());
-            out["target"] = json!(t.map(|t| t.to_string()));
         }
         _ => return Err(method_failed("CreateElementReplica", &r).into()),
     }
@@ -593,6 +540,39 @@ pub async fn create_child_pool(c: &Client, a: ChildPoolArgs<'_>) -> CliResult<se
             .and_then(|p| p.get_opt::<u16>("ResourceType").ok().flatten())
             .unwrap_or(19),
     };
+    let units = a.allocation_units.unwrap_or("bytes").to_string();
+    if !a.no_wait {
+        let array = SmisArray::new(c.clone(), sys);
+        let (w, pb) = library_wait(a.timeout, a.poll, "child pool");
+        let req = ChildPoolRequest {
+            element_name: a.name.to_string(),
+            settings: vec![ResourceAllocationSettings {
+                resource_type: rt,
+                reservation: a.reservation,
+                limit: a.limit,
+                allocation_units: Some(units),
+                pool_id: a.pool_id.map(str::to_string),
+                ..Default::default()
+            }],
+            parent_pools: parents,
+            wait: w,
+        };
+        let r = array.create_child_resource_pool(&req).await;
+        if let Some(pb) = pb {
+            pb.finish_and_clear();
+        }
+        let pool = r?;
+        return Ok(json!({
+            "method": "CreateChildResourcePool",
+            "return_value": 0,
+            "job": null,
+            "job_state": null,
+            "pool": pool.path.to_string(),
+            "instance_id": pool.instance_id,
+            "pool_id": pool.pool_id,
+            "element_name": pool.element_name,
+        }));
+    }
     let mut rasd = Instance::new("CIM_ResourceAllocationSettingData");
     rasd.set("ResourceType", rt);
     if let Some(r) = a.reservation {
@@ -601,10 +581,7 @@ pub async fn create_child_pool(c: &Client, a: ChildPoolArgs<'_>) -> CliResult<se
     if let Some(l) = a.limit {
         rasd.set("Limit", l);
     }
-    rasd.set(
-        "AllocationUnits",
-        a.allocation_units.unwrap_or("bytes").to_string(),
-    );
+    rasd.set("AllocationUnits", units);
     if let Some(id) = a.pool_id {
         rasd.set("PoolID", id.to_string());
     }
@@ -641,19 +618,10 @@ pub async fn create_child_pool(c: &Client, a: ChildPoolArgs<'_>) -> CliResult<se
             out["pool"] = json!(p.map(|p| p.to_string()));
         }
         Some(4096) => {
-            let job: ObjectPath = r
-                .get::<Option<ObjectPath>>("Job")
-                .ok()
-                .flatten()
-                .ok_or_else(|| crate::errors::failed("method returned 4096 but no Job"))?;
+            let job: Option<ObjectPath> = r.get("Job").ok().flatten();
+            let job =
+                job.ok_or_else(|| crate::errors::failed("method returned 4096 but no Job"))?;
             out["job"] = json!(job.to_string());
-            if a.no_wait {
-                return Ok(out);
-            }
-            let done = wait_job(c, &job, a.timeout, true, a.poll).await?;
-            out["job_state"] = json!(done.get_opt::<u16>("JobState").ok().flatten());
-            let p = affected(c, &job, "CIM_ResourcePool").await;
-            out["pool"] = json!(p.first().map(|p| p.to_string()));
         }
         _ => return Err(method_failed("CreateChildResourcePool", &r).into()),
     }
