@@ -42,7 +42,7 @@ pub struct Global {
         global = true
     )]
     pub password_env: String,
-    /// File whose first line is the password.
+    /// File whose first line is the password (must not be readable by group or others).
     #[arg(long, value_name = "FILE", global = true)]
     pub password_file: Option<PathBuf>,
     /// Default namespace (e.g. root/emc).

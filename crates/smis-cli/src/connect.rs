@@ -16,9 +16,29 @@ use crate::errors::{CliError, CliResult, failed};
 /// prompt without echo when stdin is a terminal.
 pub fn password(g: &Global) -> CliResult<Option<SecretString>> {
     if let Some(file) = &g.password_file {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(file)
+                .map_err(|e| failed(format!("cannot read password file {}: {e}", file.display())))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                return Err(CliError::Smis(smis::Error::Credentials(format!(
+                    "password file {} is readable by others (mode {:o}); chmod 600 it",
+                    file.display(),
+                    mode & 0o777
+                ))));
+            }
+        }
         let text = std::fs::read_to_string(file)
             .map_err(|e| failed(format!("cannot read password file {}: {e}", file.display())))?;
-        let line = text.lines().next().unwrap_or("").to_string();
+        let line = text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('\r')
+            .to_string();
         return Ok(Some(SecretString::from(line)));
     }
     if let Ok(p) = std::env::var(&g.password_env) {

@@ -11,8 +11,8 @@ use smis::cim::{CimArray, CimType, CimValue, Instance, ObjectPath};
 use smis::client::{AssociatorsOptions, EnumerateInstancesOptions, GetInstanceOptions};
 use smis::message::{MethodReturn, ParamValue};
 use smis::smis::{
-    ChildPoolRequest, CloneRequest, Job, JobProgress, ResourceAllocationSettings, SmisArray,
-    SyncType, WaitOptions,
+    ChildPoolRequest, CloneRequest, Discovery, DiscoveryOptions, Job, JobProgress,
+    ResourceAllocationSettings, SmisArray, SyncType, WaitOptions,
 };
 use smis::{CimStatus, Client, Error, StorageServiceCode};
 
@@ -60,29 +60,20 @@ fn assoc(assoc_class: &str, result_class: &str) -> AssociatorsOptions {
     }
 }
 
-/// The arrays: the CIM_ComputerSystem instances that conform to the Array profile
-/// (falling back to all CIM_ComputerSystem in `--namespace`).
+/// The arrays, found by the SMI-S layer's [`Discovery`] (interop namespace probing, Array
+/// profile, vendor fallbacks), each read in full; with no array found, every
+/// CIM_ComputerSystem of the default namespace (`--namespace`).
 pub async fn systems(c: &Client) -> CliResult<Vec<Instance>> {
-    let profs = profiles(c).await?;
+    let found = Discovery::run(c, &DiscoveryOptions::default()).await?;
     let mut out: Vec<Instance> = Vec::new();
-    for p in profs.iter().filter(|p| {
-        p.get_opt::<String>("RegisteredName")
-            .ok()
-            .flatten()
-            .is_some_and(|n| n.eq_ignore_ascii_case("Array"))
-    }) {
-        let Some(path) = &p.path else { continue };
-        let found = c
-            .associator_instances(
-                path,
-                &assoc("CIM_ElementConformsToProfile", "CIM_ComputerSystem"),
-            )
+    for a in &found.arrays {
+        let mut i = c
+            .get_instance(&a.path, &GetInstanceOptions::default())
             .await?;
-        for s in found {
-            if !out.iter().any(|o| o.path == s.path) {
-                out.push(s);
-            }
+        if i.path.is_none() {
+            i.path = Some(a.path.clone());
         }
+        out.push(i);
     }
     if out.is_empty() {
         out = c

@@ -538,6 +538,24 @@ fn bad_password_exits_4_and_untrusted_cert_exits_5() {
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("pw");
     std::fs::write(&f, format!("{PASSWORD}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Readable by others: refused (exit 4, credentials).
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut c = bin();
+        c.env("SMIS_URL", &sim.url)
+            .env("SMIS_USER", USER)
+            .args(["--pin-sha256", &sim.pin, "--password-file"])
+            .arg(&f)
+            .arg("systems");
+        let (code, out, err) = exit_of(c);
+        assert_eq!(code, 4, "{err}");
+        assert!(err.contains("chmod 600"), "{err}");
+        no_secret(&out);
+        no_secret(&err);
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let mut c = bin();
     c.env("SMIS_URL", &sim.url)
         .env("SMIS_USER", USER)
