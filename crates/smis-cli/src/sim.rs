@@ -290,12 +290,13 @@ async fn demo_steps(
     };
     let missing_code = missing_err.storage_service_code();
     say.say(format!(
-        "7. failure path: GetInstance of a missing volume -> {} (StorageService {})",
+        "7. failure path: GetInstance of a missing volume -> {} -> StorageService code {} ({})",
         missing_err
             .cim_status()
             .map(|s| s.to_string())
             .unwrap_or_default(),
-        missing_code
+        missing_code.code(),
+        missing_code.label()
     ));
     // Failure path 2: clone on an array without replication.
     let sim2 = Simulator::start(
@@ -348,7 +349,6 @@ async fn demo_steps(
         "volumes": volumes.len(),
         "clone_source": source_path.to_string(),
         "clone_target": cloned["target"],
-        "clone_job": cloned["job"],
         "child_pool": child["pool"],
         "missing_volume_storage_service_code": missing_code.code(),
         "no_replication_clone_storage_service_code": clone_fail_code,
