@@ -389,14 +389,22 @@ impl<'a> Parser<'a> {
 
     fn push(&mut self, e: &BytesStart<'a>) -> R<()> {
         let input: &'a [u8] = self.input;
-        // Skip the whitespace the reader trimmed to the tag's `<`.
-        let pos = self.pos
-            + input
-                .get(self.pos..)
-                .and_then(|r| r.iter().position(|&b| b == b'<'))
-                .unwrap_or(0);
+        let name = e.name();
+        let name = name.as_ref();
+        let name_len = name.len();
+        // The tag's `<` is just before its name (borrowed from the input); otherwise skip
+        // the whitespace the reader trimmed to it.
+        let np = (name.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+        let pos = if np > self.pos && np <= input.len() && input.get(np - 1) == Some(&b'<') {
+            np - 1
+        } else {
+            self.pos
+                + input
+                    .get(self.pos..)
+                    .and_then(|r| r.iter().position(|&b| b == b'<'))
+                    .unwrap_or(0)
+        };
         self.pos = pos;
-        let name_len = e.name().as_ref().len();
         let index = match self.stack.last_mut() {
             Some(parent) => {
                 let same = parent.last_len == name_len
@@ -722,6 +730,11 @@ impl<'a> Parser<'a> {
                 format!("malformed attribute: {what}"),
             )
         };
+        // Common case: no references, '<' or literal tab/LF/CR anywhere in the attributes,
+        // so values need no unescaping, normalisation or '<' check.
+        let clean = !raw
+            .iter()
+            .any(|&b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'));
         let mut seen: [&[u8]; 8] = [&[]; 8];
         let mut more: Vec<&[u8]> = Vec::new();
         let mut n = 0usize;
@@ -759,7 +772,7 @@ impl<'a> Parser<'a> {
             i += 1;
             let vs = i;
             while i < len && raw[i] != q {
-                if raw[i] == b'<' {
+                if !clean && raw[i] == b'<' {
                     return Err(bad("'<' in an attribute value"));
                 }
                 i += 1;
@@ -787,8 +800,12 @@ impl<'a> Parser<'a> {
                 more.push(key);
             }
             n += 1;
+            if clean {
+                f(key, Cow::Borrowed(self.sub_str(value)?))?;
+                continue;
+            }
             let v = self.attr_text(value)?;
-            let v = if v.contains(['\t', '\n', '\r']) {
+            let v = if v.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
                 // Attribute-value normalisation: literal whitespace characters become spaces.
                 Cow::Owned(v.replace(['\t', '\n', '\r'], " "))
             } else {
