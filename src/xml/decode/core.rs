@@ -239,7 +239,8 @@ pub(crate) struct Parser<'a> {
     cursor: usize,
     pub(super) pos: usize,
     prefix: String,
-    pub(super) scratch_props: Vec<crate::cim::Property>,
+    /// Property count of the last instance decoded (capacity hint for the next).
+    pub(super) last_props: usize,
     pub(super) scratch_items: Vec<Option<crate::cim::CimValue>>,
 }
 
@@ -272,7 +273,7 @@ impl<'a> Parser<'a> {
             cursor: 0,
             pos: 0,
             prefix,
-            scratch_props: Vec::with_capacity(64),
+            last_props: 0,
             scratch_items: Vec::with_capacity(64),
         }
     }
