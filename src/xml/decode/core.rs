@@ -216,12 +216,6 @@ pub(super) struct Frame {
     pos: usize,
     /// Length of its name.
     name_len: usize,
-    /// 1-based index among consecutive same-named siblings.
-    index: u32,
-    /// Offset and name length of the previous child (`usize::MAX` when none).
-    last_pos: usize,
-    last_len: usize,
-    same: u32,
 }
 
 /// The parser state for one decode call.
@@ -322,11 +316,56 @@ impl<'a> Parser<'a> {
                     }
                     _ => false,
                 };
-            if !named && f.index > 1 {
-                s.push_str(&format!("[{}]", f.index));
+            if !named {
+                let index = self.sibling_index(i);
+                if index > 1 {
+                    s.push_str(&format!("[{index}]"));
+                }
             }
         }
         s
+    }
+
+    /// The 1-based index of open element `i` among consecutive same-named siblings,
+    /// found (for error paths only) by re-reading its parent's content up to it.
+    fn sibling_index(&self, i: usize) -> u32 {
+        let (Some(parent), Some(f)) = (
+            i.checked_sub(1).and_then(|p| self.stack.get(p)),
+            self.stack.get(i),
+        ) else {
+            return 1;
+        };
+        let input: &'a [u8] = self.input;
+        let name = self.frame_name(f.pos, f.name_len);
+        let mut r = Reader::from_reader(input.get(parent.pos..).unwrap_or(b""));
+        r.config_mut().expand_empty_elements = true;
+        let mut depth = 0usize;
+        let mut last: &[u8] = b"";
+        let mut same = 0u32;
+        loop {
+            let at = parent.pos + usize::try_from(r.buffer_position()).unwrap_or(usize::MAX);
+            match r.read_event() {
+                Ok(Event::Start(e)) => {
+                    depth += 1;
+                    if depth == 2 {
+                        let n = self.frame_name(at, e.name().as_ref().len());
+                        same = if n == last { same + 1 } else { 1 };
+                        last = n;
+                        if at >= f.pos {
+                            return if n == name { same } else { 1 };
+                        }
+                    }
+                }
+                Ok(Event::End(_)) => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return 1;
+                    }
+                }
+                Ok(Event::Eof) | Err(_) => return 1,
+                Ok(_) => {}
+            }
+        }
     }
 
     /// An error at the current position and path.
@@ -406,27 +445,7 @@ impl<'a> Parser<'a> {
                     .unwrap_or(0)
         };
         self.pos = pos;
-        let index = match self.stack.last_mut() {
-            Some(parent) => {
-                let same = parent.last_len == name_len
-                    && parent.last_pos != usize::MAX
-                    && input.get(parent.last_pos + 1..parent.last_pos + 1 + name_len)
-                        == input.get(pos + 1..pos + 1 + name_len);
-                parent.same = if same { parent.same + 1 } else { 1 };
-                parent.last_pos = pos;
-                parent.last_len = name_len;
-                parent.same
-            }
-            None => 1,
-        };
-        self.stack.push(Frame {
-            pos,
-            name_len,
-            index,
-            last_pos: usize::MAX,
-            last_len: 0,
-            same: 0,
-        });
+        self.stack.push(Frame { pos, name_len });
         if self.stack.len() > self.max_depth {
             return Err(self.err(
                 DecodeErrorKind::TooDeep,
