@@ -1,5 +1,5 @@
 //! Decoder throughput and memory: an EnumerateInstances response with 20,000
-//! CIM_StorageVolume-like instances (about 70 MB), compared with quick-xml's raw event loop.
+//! CIM_StorageVolume-like instances (about 79 MB), compared with quick-xml's raw event loop.
 //!
 //! Run with `cargo bench --bench decode`.
 
@@ -11,7 +11,15 @@ use quick_xml::events::Event;
 use smis::message::{IReturn, Response};
 use smis::xml::{DecodeLimits, decode_response};
 
+/// Default instance count; `SMIS_BENCH_INSTANCES` overrides it (e.g. small runs under callgrind).
 const INSTANCES: usize = 20_000;
+
+fn instances() -> usize {
+    std::env::var("SMIS_BENCH_INSTANCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(INSTANCES)
+}
 
 fn prop(out: &mut String, name: &str, ty: &str, value: &str) {
     let _ = write!(
@@ -31,10 +39,10 @@ fn prop_array(out: &mut String, name: &str, ty: &str, values: &[&str]) {
     out.push_str("</VALUE.ARRAY>\n</PROPERTY.ARRAY>\n");
 }
 
-fn generate() -> Vec<u8> {
-    let mut s = String::with_capacity(80 << 20);
+fn generate(count: usize) -> Vec<u8> {
+    let mut s = String::with_capacity(count * 4 * 1024);
     s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<CIM CIMVERSION=\"2.0\" DTDVERSION=\"2.0\">\n<MESSAGE ID=\"1001\" PROTOCOLVERSION=\"1.0\">\n<SIMPLERSP>\n<IMETHODRESPONSE NAME=\"EnumerateInstances\">\n<IRETURNVALUE>\n");
-    for i in 0..INSTANCES {
+    for i in 0..count {
         let dev = format!("600A0B800026B5B80000{i:08X}");
         let keys = [
             ("SystemCreationClassName", "XYZ_StorageSystem"),
@@ -164,11 +172,13 @@ fn decode(bytes: &[u8]) -> Vec<smis::cim::Instance> {
     }
 }
 
-/// Best of three runs; the result is dropped outside the timed section.
-fn best_of_3<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
+/// Best of `RUNS` runs; the result is dropped outside the timed section.
+const RUNS: usize = 5;
+
+fn best_of<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
     let mut out = None;
-    for _ in 0..3 {
+    for _ in 0..RUNS {
         drop(out.take());
         let t = Instant::now();
         let r = std::hint::black_box(f());
@@ -188,11 +198,12 @@ fn status_kb(field: &str) -> Option<u64> {
 }
 
 fn main() {
-    let bytes = generate();
+    let count = instances();
+    let bytes = generate(count);
     let mb = bytes.len() as f64 / 1e6;
     println!(
         "input: {} instances, {:.1} MB ({} bytes)",
-        INSTANCES,
+        count,
         mb,
         bytes.len()
     );
@@ -207,23 +218,16 @@ fn main() {
     assert!(msg.is_ok());
     let delta_mb = (peak.saturating_sub(before)) as f64 * 1024.0 / 1e6;
     let kept_mb = (kept.saturating_sub(before)) as f64 * 1024.0 / 1e6;
-    println!(
-        "memory: RSS before decode {:.1} MB (input included), peak {:.1} MB; peak - before = {:.1} MB = {:.2}x the XML size; result resident {:.1} MB",
-        before as f64 * 1024.0 / 1e6,
-        peak as f64 * 1024.0 / 1e6,
-        delta_mb,
-        delta_mb / mb,
-        kept_mb
-    );
-    println!(
-        "peak including the input: {:.2}x the XML size",
-        (delta_mb + mb) / mb
-    );
     drop(msg);
 
-    // Profiling aids: SMIS_BENCH_PROFILE=decode|raw|none runs only that, five times.
+    // Profiling aids: SMIS_BENCH_PROFILE=decode|raw|none runs only that,
+    // SMIS_BENCH_RUNS times (default 5).
     if let Ok(mode) = std::env::var("SMIS_BENCH_PROFILE") {
-        for _ in 0..5 {
+        let runs = std::env::var("SMIS_BENCH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5);
+        for _ in 0..runs {
             match mode.as_str() {
                 "raw" => drop(std::hint::black_box(raw_events(&bytes))),
                 "none" => {}
@@ -232,24 +236,32 @@ fn main() {
         }
         return;
     }
-    let (t_raw, events) = best_of_3(|| raw_events(&bytes));
-    let (t_dec, v) = best_of_3(|| decode(&bytes));
-    assert_eq!(v.len(), INSTANCES);
+    let (t_raw, events) = best_of(|| raw_events(&bytes));
+    let (t_dec, v) = best_of(|| decode(&bytes));
+    assert_eq!(v.len(), count);
     drop(v);
 
     let raw_mbs = mb / t_raw.as_secs_f64();
     let dec_mbs = mb / t_dec.as_secs_f64();
+    println!("timings: best of {RUNS} runs each, result dropped outside the timed section");
     println!(
-        "(a) quick-xml raw event loop: {:8.1} ms  {:7.1} MB/s  {:9.0} instances/s  ({events} events)",
+        "ceiling (quick-xml raw event loop): {:7.1} ms  {:7.1} MB/s  {:9.0} instances/s  ({events} events)",
         t_raw.as_secs_f64() * 1e3,
         raw_mbs,
-        INSTANCES as f64 / t_raw.as_secs_f64()
+        count as f64 / t_raw.as_secs_f64()
     );
     println!(
-        "(b) decode_response:          {:8.1} ms  {:7.1} MB/s  {:9.0} instances/s",
+        "decode (decode_response):           {:7.1} ms  {:7.1} MB/s  {:9.0} instances/s",
         t_dec.as_secs_f64() * 1e3,
         dec_mbs,
-        INSTANCES as f64 / t_dec.as_secs_f64()
+        count as f64 / t_dec.as_secs_f64()
     );
     println!("ratio decode/ceiling: {:.1}%", 100.0 * dec_mbs / raw_mbs);
+    println!(
+        "peak memory: {:.1} MB ({:.2}x the XML size, input included); decode alone {:.1} MB, result resident {:.1} MB",
+        delta_mb + mb,
+        (delta_mb + mb) / mb,
+        delta_mb,
+        kept_mb
+    );
 }

@@ -216,12 +216,6 @@ pub(super) struct Frame {
     pos: usize,
     /// Length of its name.
     name_len: usize,
-    /// 1-based index among consecutive same-named siblings.
-    index: u32,
-    /// Offset and name length of the previous child (`usize::MAX` when none).
-    last_pos: usize,
-    last_len: usize,
-    same: u32,
 }
 
 /// The parser state for one decode call.
@@ -239,7 +233,8 @@ pub(crate) struct Parser<'a> {
     cursor: usize,
     pub(super) pos: usize,
     prefix: String,
-    pub(super) scratch_props: Vec<crate::cim::Property>,
+    /// Property count of the last instance decoded (capacity hint for the next).
+    pub(super) last_props: usize,
     pub(super) scratch_items: Vec<Option<crate::cim::CimValue>>,
 }
 
@@ -272,7 +267,7 @@ impl<'a> Parser<'a> {
             cursor: 0,
             pos: 0,
             prefix,
-            scratch_props: Vec::with_capacity(64),
+            last_props: 0,
             scratch_items: Vec::with_capacity(64),
         }
     }
@@ -321,11 +316,56 @@ impl<'a> Parser<'a> {
                     }
                     _ => false,
                 };
-            if !named && f.index > 1 {
-                s.push_str(&format!("[{}]", f.index));
+            if !named {
+                let index = self.sibling_index(i);
+                if index > 1 {
+                    s.push_str(&format!("[{index}]"));
+                }
             }
         }
         s
+    }
+
+    /// The 1-based index of open element `i` among consecutive same-named siblings,
+    /// found (for error paths only) by re-reading its parent's content up to it.
+    fn sibling_index(&self, i: usize) -> u32 {
+        let (Some(parent), Some(f)) = (
+            i.checked_sub(1).and_then(|p| self.stack.get(p)),
+            self.stack.get(i),
+        ) else {
+            return 1;
+        };
+        let input: &'a [u8] = self.input;
+        let name = self.frame_name(f.pos, f.name_len);
+        let mut r = Reader::from_reader(input.get(parent.pos..).unwrap_or(b""));
+        r.config_mut().expand_empty_elements = true;
+        let mut depth = 0usize;
+        let mut last: &[u8] = b"";
+        let mut same = 0u32;
+        loop {
+            let at = parent.pos + usize::try_from(r.buffer_position()).unwrap_or(usize::MAX);
+            match r.read_event() {
+                Ok(Event::Start(e)) => {
+                    depth += 1;
+                    if depth == 2 {
+                        let n = self.frame_name(at, e.name().as_ref().len());
+                        same = if n == last { same + 1 } else { 1 };
+                        last = n;
+                        if at >= f.pos {
+                            return if n == name { same } else { 1 };
+                        }
+                    }
+                }
+                Ok(Event::End(_)) => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return 1;
+                    }
+                }
+                Ok(Event::Eof) | Err(_) => return 1,
+                Ok(_) => {}
+            }
+        }
     }
 
     /// An error at the current position and path.
@@ -389,35 +429,23 @@ impl<'a> Parser<'a> {
 
     fn push(&mut self, e: &BytesStart<'a>) -> R<()> {
         let input: &'a [u8] = self.input;
-        // Skip the whitespace the reader trimmed to the tag's `<`.
-        let pos = self.pos
-            + input
-                .get(self.pos..)
-                .and_then(|r| r.iter().position(|&b| b == b'<'))
-                .unwrap_or(0);
-        self.pos = pos;
-        let name_len = e.name().as_ref().len();
-        let index = match self.stack.last_mut() {
-            Some(parent) => {
-                let same = parent.last_len == name_len
-                    && parent.last_pos != usize::MAX
-                    && input.get(parent.last_pos + 1..parent.last_pos + 1 + name_len)
-                        == input.get(pos + 1..pos + 1 + name_len);
-                parent.same = if same { parent.same + 1 } else { 1 };
-                parent.last_pos = pos;
-                parent.last_len = name_len;
-                parent.same
-            }
-            None => 1,
+        let name = e.name();
+        let name = name.as_ref();
+        let name_len = name.len();
+        // The tag's `<` is just before its name (borrowed from the input); otherwise skip
+        // the whitespace the reader trimmed to it.
+        let np = (name.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+        let pos = if np > self.pos && np <= input.len() && input.get(np - 1) == Some(&b'<') {
+            np - 1
+        } else {
+            self.pos
+                + input
+                    .get(self.pos..)
+                    .and_then(|r| r.iter().position(|&b| b == b'<'))
+                    .unwrap_or(0)
         };
-        self.stack.push(Frame {
-            pos,
-            name_len,
-            index,
-            last_pos: usize::MAX,
-            last_len: 0,
-            same: 0,
-        });
+        self.pos = pos;
+        self.stack.push(Frame { pos, name_len });
         if self.stack.len() > self.max_depth {
             return Err(self.err(
                 DecodeErrorKind::TooDeep,
@@ -744,6 +772,13 @@ impl<'a> Parser<'a> {
                 format!("malformed attribute: {what}"),
             )
         };
+        // Common case: no references, '<' or literal tab/LF/CR anywhere in the attributes,
+        // so values need no unescaping, normalisation or '<' check.
+        // (The input check leaves tab/LF/CR as the only C0 controls; a branch-free fold
+        // lets the compiler vectorise the scan.)
+        let clean = !raw.iter().fold(false, |acc, &b| {
+            acc | (b == b'&') | (b == b'<') | (b < 0x20)
+        });
         let mut seen: [&[u8]; 8] = [&[]; 8];
         let mut more: Vec<&[u8]> = Vec::new();
         let mut n = 0usize;
@@ -780,11 +815,15 @@ impl<'a> Parser<'a> {
             };
             i += 1;
             let vs = i;
-            while i < len && raw[i] != q {
-                if raw[i] == b'<' {
-                    return Err(bad("'<' in an attribute value"));
+            if clean {
+                i = raw[i..].iter().position(|&b| b == q).map_or(len, |k| i + k);
+            } else {
+                while i < len && raw[i] != q {
+                    if raw[i] == b'<' {
+                        return Err(bad("'<' in an attribute value"));
+                    }
+                    i += 1;
                 }
-                i += 1;
             }
             if i >= len {
                 return Err(bad("unterminated value"));
@@ -809,8 +848,12 @@ impl<'a> Parser<'a> {
                 more.push(key);
             }
             n += 1;
+            if clean {
+                f(key, Cow::Borrowed(self.sub_str(value)?))?;
+                continue;
+            }
             let v = self.attr_text(value)?;
-            let v = if v.contains(['\t', '\n', '\r']) {
+            let v = if v.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
                 // Attribute-value normalisation: literal whitespace characters become spaces.
                 Cow::Owned(v.replace(['\t', '\n', '\r'], " "))
             } else {

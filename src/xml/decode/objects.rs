@@ -39,6 +39,29 @@ fn lenient_interval(t: &str) -> Option<CimValue> {
     (v.to_duration() == Some(d)).then_some(CimValue::DateTime(v))
 }
 
+/// The common case of an unsigned integer value: plain decimal digits (no sign, space or
+/// hex prefix) that fit the type. Anything else goes through the general parser.
+fn fast_uint(ty: CimType, b: &[u8]) -> Option<CimValue> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(match ty {
+        CimType::Uint8 => CimValue::Uint8(u8::try_from(v).ok()?),
+        CimType::Uint16 => CimValue::Uint16(u16::try_from(v).ok()?),
+        CimType::Uint32 => CimValue::Uint32(u32::try_from(v).ok()?),
+        CimType::Uint64 => CimValue::Uint64(v),
+        _ => return None,
+    })
+}
+
 /// Which property element.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum PropKind {
@@ -104,9 +127,14 @@ impl<'a> Parser<'a> {
                     .map(Some)
                     .ok_or_else(|| self.err(DecodeErrorKind::BadValue, e.to_string())),
             },
-            _ => CimValue::parse_scalar(ty, &text)
-                .map(Some)
-                .map_err(|e| self.err(DecodeErrorKind::BadValue, e.to_string())),
+            _ => {
+                if let Some(v) = fast_uint(ty, text.as_bytes()) {
+                    return Ok(Some(v));
+                }
+                CimValue::parse_scalar(ty, &text)
+                    .map(Some)
+                    .map_err(|e| self.err(DecodeErrorKind::BadValue, e.to_string()))
+            }
         }
     }
 
@@ -288,7 +316,7 @@ impl<'a> Parser<'a> {
             Some(t) => Some(self.parse_type(&t)?),
             None => None,
         };
-        let vt = vt.map(|v| v.trim().to_ascii_lowercase());
+        let vt = vt.as_deref().map(str::trim);
         let text = self.text()?;
         let bad = |p: &Self, what: &str| {
             p.err(
@@ -304,14 +332,24 @@ impl<'a> Parser<'a> {
             Some(CimType::Reference) => Err(self.structure("KEYVALUE of type reference")),
             Some(t) => CimValue::parse_scalar(t, &text)
                 .map_err(|e| self.err(DecodeErrorKind::BadValue, e.to_string())),
-            None => match vt.as_deref() {
-                None | Some("string") => Ok(CimValue::String(text.into_owned())),
-                Some("boolean") => match CimValue::parse_scalar(CimType::Boolean, &text) {
-                    Ok(v) => Ok(v),
-                    Err(_) => Err(bad(self, "boolean")),
-                },
-                Some("numeric") => untyped_number(&text).ok_or_else(|| bad(self, "numeric")),
-                Some(other) => Err(self.structure(format!("unknown VALUETYPE '{other}'"))),
+            None => match vt {
+                None => Ok(CimValue::String(text.into_owned())),
+                Some(v) if v.eq_ignore_ascii_case("string") => {
+                    Ok(CimValue::String(text.into_owned()))
+                }
+                Some(v) if v.eq_ignore_ascii_case("boolean") => {
+                    match CimValue::parse_scalar(CimType::Boolean, &text) {
+                        Ok(v) => Ok(v),
+                        Err(_) => Err(bad(self, "boolean")),
+                    }
+                }
+                Some(v) if v.eq_ignore_ascii_case("numeric") => {
+                    untyped_number(&text).ok_or_else(|| bad(self, "numeric"))
+                }
+                Some(other) => Err(self.structure(format!(
+                    "unknown VALUETYPE '{}'",
+                    other.to_ascii_lowercase()
+                ))),
             },
         }
     }
@@ -810,21 +848,25 @@ impl<'a> Parser<'a> {
         let cn = cn.ok_or_else(|| self.missing("CLASSNAME", "INSTANCE"))?;
         let class_name = self.name(&cn);
         let mut qualifiers = Vec::new();
-        let start = self.scratch_props.len();
+        // Sized like the previous instance: documents mostly repeat one class.
+        let mut properties: Vec<Property> = Vec::with_capacity(self.last_props);
         while let Some(c) = self.child()? {
             let p = match c.name().as_ref() {
                 b"PROPERTY" => self.property(&c, PropKind::Scalar)?,
                 b"PROPERTY.ARRAY" => self.property(&c, PropKind::Array)?,
                 b"PROPERTY.REFERENCE" => self.property(&c, PropKind::Reference)?,
-                b"QUALIFIER" if self.scratch_props.len() == start => {
+                b"QUALIFIER" if properties.is_empty() => {
                     qualifiers.push(self.qualifier(&c)?);
                     continue;
                 }
                 _ => return Err(self.unexpected(&c)),
             };
-            self.scratch_props.push(p);
+            properties.push(p);
         }
-        let properties: Vec<Property> = self.scratch_props.drain(start..).collect();
+        self.last_props = properties.len();
+        if properties.capacity() > properties.len() {
+            properties.shrink_to_fit();
+        }
         Ok(Instance {
             class_name,
             properties,
