@@ -444,7 +444,10 @@ pub async fn clone(c: &Client, a: CloneArgs<'_>) -> CliResult<serde_json::Value>
         return Ok(out);
     }
     // --no-wait: call CreateElementReplica directly and return the job.
-    let service = caps.service.clone().expect("checked");
+    let service = caps.service.clone().ok_or_else(|| Error::Unsupported {
+        code: StorageServiceCode::CLONE_NOT_SUPPORTED,
+        message: "the array has no CIM_ReplicationService".into(),
+    })?;
     let mut params = vec![
         ParamValue::new("ElementName", a.name.to_string()),
         ParamValue::new("SyncType", sync_type),
