@@ -651,8 +651,9 @@ fn http_body(raw: &[u8]) -> (u16, Vec<u8>) {
 #[test]
 fn openpegasus_captures_decode() {
     let Some(dir) = shared_dir() else {
-        eprintln!("shared dir not found; skipped");
-        return;
+        panic!(
+            "../shared not found: put the shared directory beside the repository or set SMIS_SHARED"
+        );
     };
     let dir = dir.join("captures/openpegasus");
     let mut n = 0;
@@ -709,8 +710,9 @@ fn openpegasus_captures_decode() {
 #[test]
 fn conformance_response_bodies() {
     let Some(dir) = shared_dir() else {
-        eprintln!("shared dir not found; skipped");
-        return;
+        panic!(
+            "../shared not found: put the shared directory beside the repository or set SMIS_SHARED"
+        );
     };
     let text = std::fs::read_to_string(dir.join("conformance/cases-sample.jsonl")).unwrap();
     let (mut agree, mut total, mut skipped) = (0, 0, 0);
