@@ -1,0 +1,349 @@
+//! Fast paths for the shapes that make up nearly all of an instance body:
+//! `<PROPERTY NAME=".." TYPE=".."><VALUE>text</VALUE></PROPERTY>`, the same with
+//! `PROPERTY.ARRAY`/`VALUE.ARRAY`, and `<KEYBINDING NAME=".."><KEYVALUE ..>text</KEYVALUE>`.
+//!
+//! They scan the input bytes directly and, only when the whole element has exactly the
+//! simple form (known attributes, no references, CR, comments, CDATA or empty-element tags,
+//! values that parse), build the result and move quick-xml's reader past the element.
+//! Anything else is declined before anything is consumed or interned, and the general
+//! path then decodes it (and reports any error) exactly as before.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use super::core::Parser;
+use crate::cim::{CimArray, CimName, CimType, CimValue, KeyBinding, Property};
+
+/// A cursor over the input.
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scan<'_> {
+    /// Skips XML whitespace.
+    fn ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                break;
+            }
+            self.i += 1;
+        }
+    }
+
+    /// Consumes `s` if the input continues with it.
+    fn lit(&mut self, s: &[u8]) -> bool {
+        if self.b.get(self.i..self.i + s.len()) == Some(s) {
+            self.i += s.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Character data up to the next `<` (declining references and CR).
+    fn text(&mut self) -> Option<(usize, usize)> {
+        let start = self.i;
+        let rest = self.b.get(start..)?;
+        let k = rest
+            .iter()
+            .position(|&c| c == b'<' || c == b'&' || c == b'\r')?;
+        if rest.get(k) != Some(&b'<') {
+            return None;
+        }
+        self.i = start + k;
+        Some((start, start + k))
+    }
+
+    /// The attributes of a start tag (just after its name) up to and including its `>`:
+    /// only the `N` names in `keys`, each at most once, values without references, `<`
+    /// or control characters. Returns the value spans by key.
+    fn attrs<const N: usize>(&mut self, keys: [&[u8]; N]) -> Option<[Option<(usize, usize)>; N]> {
+        let mut out = [None; N];
+        loop {
+            if self.lit(b">") {
+                return Some(out);
+            }
+            let before = self.i;
+            self.ws();
+            if self.i == before {
+                return None;
+            }
+            if self.lit(b">") {
+                return Some(out);
+            }
+            let rest = self.b.get(self.i..)?;
+            let eq = rest.iter().take(32).position(|&c| c == b'=')?;
+            let key = rest.get(..eq)?;
+            let slot = keys.iter().position(|k| *k == key)?;
+            let q = *rest.get(eq + 1)?;
+            if q != b'"' && q != b'\'' {
+                return None;
+            }
+            let vs = self.i + eq + 2;
+            let vrest = self.b.get(vs..)?;
+            let n = vrest
+                .iter()
+                .position(|&c| c == q || c == b'&' || c == b'<' || c < 0x20)?;
+            if vrest.get(n) != Some(&q) {
+                return None;
+            }
+            let o = out.get_mut(slot)?;
+            if o.is_some() {
+                return None;
+            }
+            *o = Some((vs, vs + n));
+            self.i = vs + n + 1;
+        }
+    }
+}
+
+impl<'a> Parser<'a> {
+    /// Where the reader stands if it is between markup and has no event pending (after a
+    /// start tag that is not an empty-element tag, or after an end tag).
+    fn fast_start(&self) -> Option<usize> {
+        if !self.fast {
+            return None;
+        }
+        let rest: &[u8] = self.reader.get_ref();
+        let pos = self.input.len().checked_sub(rest.len())?;
+        let before = self.input.get(pos.checked_sub(2)?..pos)?;
+        (before.get(1) == Some(&b'>') && before.first() != Some(&b'/')).then_some(pos)
+    }
+
+    /// Moves the reader from `from` to `to` (an element consumed by a fast path).
+    fn fast_skip(&mut self, from: usize, to: usize) {
+        self.reader.stream().consume(to - from);
+    }
+
+    /// A scalar from a span of VALUE text, or `None` to decline (the general path then
+    /// reports the error).
+    fn fast_scalar(&self, ty: CimType, (a, b): (usize, usize)) -> Option<Option<CimValue>> {
+        let text = self.slice(a, b).ok()?;
+        self.scalar(ty, Cow::Borrowed(text)).ok()
+    }
+
+    /// A PROPERTY or PROPERTY.ARRAY of the simple form, consumed; `None` (nothing
+    /// consumed) for anything else.
+    pub(super) fn fast_property(&mut self) -> Option<Property> {
+        let start = self.fast_start()?;
+        if self.stack.len() + 3 > self.max_depth {
+            return None;
+        }
+        let input: &'a [u8] = self.input;
+        let mut s = Scan { b: input, i: start };
+        s.ws();
+        if !s.lit(b"<PROPERTY") {
+            return None;
+        }
+        let array = s.lit(b".ARRAY");
+        let [name, ty] = s.attrs([b"NAME", b"TYPE"])?;
+        let (na, nb) = name?;
+        let cim_type = match ty {
+            Some((a, b)) => self.parse_type(self.slice(a, b).ok()?).ok()?,
+            None => CimType::String,
+        };
+        if cim_type == CimType::Reference {
+            return None;
+        }
+        s.ws();
+        let value = if !array {
+            if s.lit(b"</PROPERTY>") {
+                None
+            } else {
+                if !s.lit(b"<VALUE>") {
+                    return None;
+                }
+                let t = s.text()?;
+                if !s.lit(b"</VALUE>") {
+                    return None;
+                }
+                s.ws();
+                if !s.lit(b"</PROPERTY>") {
+                    return None;
+                }
+                self.fast_scalar(cim_type, t)?
+            }
+        } else if s.lit(b"</PROPERTY.ARRAY>") {
+            None
+        } else {
+            if !s.lit(b"<VALUE.ARRAY>") {
+                return None;
+            }
+            let mark = self.scratch_items.len();
+            let ok = loop {
+                s.ws();
+                if s.lit(b"</VALUE.ARRAY>") {
+                    s.ws();
+                    break s.lit(b"</PROPERTY.ARRAY>");
+                }
+                if !s.lit(b"<VALUE>") {
+                    break false;
+                }
+                let Some(t) = s.text() else { break false };
+                if !s.lit(b"</VALUE>") {
+                    break false;
+                }
+                match self.fast_scalar(cim_type, t) {
+                    Some(v) => self.scratch_items.push(v),
+                    None => break false,
+                }
+            };
+            if !ok {
+                self.scratch_items.truncate(mark);
+                return None;
+            }
+            let items: Vec<Option<CimValue>> = self.scratch_items.drain(mark..).collect();
+            Some(CimValue::Array(Box::new(CimArray::new(cim_type, items))))
+        };
+        let name = self.fast_name(na, nb)?;
+        self.fast_skip(start, s.i);
+        Some(Property {
+            name,
+            value,
+            cim_type,
+            is_array: array,
+            embedded: None,
+            propagated: None,
+            extra: None,
+        })
+    }
+
+    /// An interned name from a span of the input.
+    fn fast_name(&mut self, a: usize, b: usize) -> Option<CimName> {
+        let n = self.slice(a, b).ok()?;
+        Some(self.name(n))
+    }
+
+    /// A KEYBINDING with a string KEYVALUE of the simple form, consumed; `None` (nothing
+    /// consumed) for anything else.
+    pub(super) fn fast_keybinding(&mut self) -> Option<KeyBinding> {
+        let start = self.fast_start()?;
+        if self.stack.len() + 2 > self.max_depth {
+            return None;
+        }
+        let input: &'a [u8] = self.input;
+        let mut s = Scan { b: input, i: start };
+        s.ws();
+        if !s.lit(b"<KEYBINDING") {
+            return None;
+        }
+        let [name] = s.attrs([b"NAME"])?;
+        let (na, nb) = name?;
+        s.ws();
+        if !s.lit(b"<KEYVALUE") {
+            return None;
+        }
+        let [vt] = s.attrs([b"VALUETYPE"])?;
+        if let Some((a, b)) = vt {
+            if !self.slice(a, b).ok()?.trim().eq_ignore_ascii_case("string") {
+                return None;
+            }
+        }
+        let (ta, tb) = s.text()?;
+        if !s.lit(b"</KEYVALUE>") {
+            return None;
+        }
+        s.ws();
+        if !s.lit(b"</KEYBINDING>") {
+            return None;
+        }
+        let value = CimValue::String(self.slice(ta, tb).ok()?.to_owned());
+        let name = self.fast_name(na, nb)?;
+        self.fast_skip(start, s.i);
+        Some(KeyBinding { name, value })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::core::{Parser, prepare};
+    use crate::xml::DecodeLimits;
+
+    /// Decodes a response with or without the fast paths; the outcome as text.
+    fn run(input: &[u8], fast: bool, max_depth: usize) -> String {
+        let limits = DecodeLimits {
+            max_depth,
+            ..DecodeLimits::default()
+        };
+        let buf = match prepare(input, &limits) {
+            Ok(b) => b,
+            Err(e) => return format!("{e:?}"),
+        };
+        let mut p = Parser::new(&buf, limits.max_depth, String::new());
+        p.fast = fast;
+        let r = p.response_document().and_then(|r| p.finish().map(|()| r));
+        format!("{r:?}")
+    }
+
+    const BODY: &str = concat!(
+        "<VALUE.NAMEDINSTANCE>\n<INSTANCENAME CLASSNAME=\"X_V\">\n",
+        "<KEYBINDING NAME=\"A\">\n<KEYVALUE VALUETYPE=\"string\">a1</KEYVALUE>\n</KEYBINDING>\n",
+        "<KEYBINDING NAME='B'><KEYVALUE>b\u{e9}</KEYVALUE></KEYBINDING>",
+        "<KEYBINDING NAME=\"C\"><KEYVALUE VALUETYPE=\"numeric\">12</KEYVALUE></KEYBINDING>",
+        "</INSTANCENAME>\n<INSTANCE CLASSNAME=\"X_V\">\n",
+        "<PROPERTY NAME=\"S\" TYPE=\"string\">\n<VALUE> x y </VALUE>\n</PROPERTY>\n",
+        "<PROPERTY TYPE=\"uint16\" NAME=\"U\"><VALUE>65535</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"B\" TYPE=\"boolean\"><VALUE>TRUE</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"E\" TYPE=\"boolean\"><VALUE></VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"N\"><VALUE>n</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"D\" TYPE=\"datetime\"><VALUE>20240115093000.000000+060</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"I\" TYPE=\"sint32\"><VALUE>-7</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"R\" TYPE=\"real64\"><VALUE>1.5</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"Z\" TYPE=\"string\">\n</PROPERTY>\n",
+        "<PROPERTY.ARRAY NAME=\"OS\" TYPE=\"uint16\">\n<VALUE.ARRAY>\n<VALUE>2</VALUE>\n<VALUE>32768</VALUE>\n</VALUE.ARRAY>\n</PROPERTY.ARRAY>\n",
+        "<PROPERTY.ARRAY NAME=\"SA\" TYPE=\"string\"><VALUE.ARRAY></VALUE.ARRAY></PROPERTY.ARRAY>",
+        "<PROPERTY.ARRAY NAME=\"NA\" TYPE=\"string\"></PROPERTY.ARRAY>",
+        "<PROPERTY NAME=\"Q\" TYPE=\"string\"><VALUE>a&amp;b</VALUE></PROPERTY>",
+        "</INSTANCE>\n</VALUE.NAMEDINSTANCE>\n",
+    );
+
+    fn doc() -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<CIM CIMVERSION=\"2.0\" DTDVERSION=\"2.0\"><MESSAGE ID=\"1\" PROTOCOLVERSION=\"1.0\"><SIMPLERSP><IMETHODRESPONSE NAME=\"EnumerateInstances\"><IRETURNVALUE>\n{BODY}{BODY}</IRETURNVALUE></IMETHODRESPONSE></SIMPLERSP></MESSAGE></CIM>\n"
+        )
+    }
+
+    /// The fast paths give exactly the general path's results and errors, for the
+    /// shapes they take, and for many damaged variants of them.
+    #[test]
+    fn fast_paths_match_the_general_path() {
+        let seed = doc().into_bytes();
+        let base = run(&seed, true, 32);
+        assert!(base.starts_with("Ok("), "{base}");
+        assert_eq!(base, run(&seed, false, 32));
+        for depth in 6..10 {
+            assert_eq!(run(&seed, true, depth), run(&seed, false, depth));
+        }
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"<>/=\"'&;#x0 \n\r\t\xc3\xa9AZaz.[]!-?VALUE.ARRAYPROPERTY";
+        let mut oks = 0;
+        for _ in 0..4000 {
+            let mut b = seed.clone();
+            for _ in 0..(1 + next() % 3) {
+                let i = (next() as usize) % b.len();
+                match next() % 3 {
+                    0 => b[i] = alphabet[(next() as usize) % alphabet.len()],
+                    1 => {
+                        b.remove(i);
+                    }
+                    _ => {
+                        let j = (i + (next() as usize) % 40).min(b.len());
+                        let chunk = b[i..j].to_vec();
+                        b.splice(i..i, chunk);
+                    }
+                }
+            }
+            let fast = run(&b, true, 32);
+            assert_eq!(fast, run(&b, false, 32), "{}", String::from_utf8_lossy(&b));
+            oks += usize::from(fast.starts_with("Ok("));
+        }
+        assert!(oks > 100, "{oks}");
+    }
+}
