@@ -45,9 +45,7 @@ impl Scan<'_> {
     fn text(&mut self) -> Option<(usize, usize)> {
         let start = self.i;
         let rest = self.b.get(start..)?;
-        let k = rest
-            .iter()
-            .position(|&c| c == b'<' || c == b'&' || c == b'\r')?;
+        let k = rest.iter().position(|&c| TEXT_STOP[usize::from(c)])?;
         if rest.get(k) != Some(&b'<') {
             return None;
         }
@@ -56,9 +54,14 @@ impl Scan<'_> {
     }
 
     /// The attributes of a start tag (just after its name) up to and including its `>`:
-    /// only the `N` names in `keys`, each at most once, values without references, `<`
-    /// or control characters. Returns the value spans by key.
-    fn attrs<const N: usize>(&mut self, keys: [&[u8]; N]) -> Option<[Option<(usize, usize)>; N]> {
+    /// only the `N` names in `keys` (each given with its `=`), each at most once, values
+    /// without quotes, references, `<` or control characters. Returns the value spans by
+    /// key.
+    #[inline]
+    fn attrs<const N: usize>(
+        &mut self,
+        keys: [&'static [u8]; N],
+    ) -> Option<[Option<(usize, usize)>; N]> {
         let mut out = [None; N];
         loop {
             if self.lit(b">") {
@@ -73,18 +76,14 @@ impl Scan<'_> {
                 return Some(out);
             }
             let rest = self.b.get(self.i..)?;
-            let eq = rest.iter().take(32).position(|&c| c == b'=')?;
-            let key = rest.get(..eq)?;
-            let slot = keys.iter().position(|k| *k == key)?;
-            let q = *rest.get(eq + 1)?;
+            let (slot, key) = keys.iter().enumerate().find(|(_, k)| rest.starts_with(k))?;
+            let q = *rest.get(key.len())?;
             if q != b'"' && q != b'\'' {
                 return None;
             }
-            let vs = self.i + eq + 2;
+            let vs = self.i + key.len() + 1;
             let vrest = self.b.get(vs..)?;
-            let n = vrest
-                .iter()
-                .position(|&c| c == q || c == b'&' || c == b'<' || c < 0x20)?;
+            let n = vrest.iter().position(|&c| ATTR_STOP[usize::from(c)])?;
             if vrest.get(n) != Some(&q) {
                 return None;
             }
@@ -97,6 +96,30 @@ impl Scan<'_> {
         }
     }
 }
+
+/// Bytes that end (or make the fast path decline) an attribute value.
+static ATTR_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t
+};
+
+/// Bytes that end (or make the fast path decline) character data.
+static TEXT_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'<' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
 
 impl<'a> Parser<'a> {
     /// Where the reader stands if it is between markup and has no event pending (after a
@@ -137,7 +160,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         let array = s.lit(b".ARRAY");
-        let [name, ty] = s.attrs([b"NAME", b"TYPE"])?;
+        let [name, ty] = s.attrs([b"NAME=", b"TYPE="])?;
         let (na, nb) = name?;
         let cim_type = match ty {
             Some((a, b)) => self.parse_type(self.slice(a, b).ok()?).ok()?,
@@ -228,13 +251,13 @@ impl<'a> Parser<'a> {
         if !s.lit(b"<KEYBINDING") {
             return None;
         }
-        let [name] = s.attrs([b"NAME"])?;
+        let [name] = s.attrs([b"NAME="])?;
         let (na, nb) = name?;
         s.ws();
         if !s.lit(b"<KEYVALUE") {
             return None;
         }
-        let [vt] = s.attrs([b"VALUETYPE"])?;
+        let [vt] = s.attrs([b"VALUETYPE="])?;
         if let Some((a, b)) = vt {
             if !self.slice(a, b).ok()?.trim().eq_ignore_ascii_case("string") {
                 return None;
