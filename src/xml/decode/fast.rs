@@ -41,14 +41,11 @@ impl Scan<'_> {
         }
     }
 
-    /// Character data up to the next `<` (declining references and CR).
+    /// Character data up to the next `<`, `&` or CR (the cursor is left on it).
     fn text(&mut self) -> Option<(usize, usize)> {
         let start = self.i;
         let rest = self.b.get(start..)?;
         let k = rest.iter().position(|&c| TEXT_STOP[usize::from(c)])?;
-        if rest.get(k) != Some(&b'<') {
-            return None;
-        }
         self.i = start + k;
         Some((start, start + k))
     }
@@ -139,11 +136,51 @@ impl<'a> Parser<'a> {
         self.reader.stream().consume(to - from);
     }
 
-    /// A scalar from a span of VALUE text, or `None` to decline (the general path then
-    /// reports the error).
-    fn fast_scalar(&self, ty: CimType, (a, b): (usize, usize)) -> Option<Option<CimValue>> {
-        let text = self.slice(a, b).ok()?;
-        self.scalar(ty, Cow::Borrowed(text)).ok()
+    /// A scalar from VALUE text, or `None` to decline (the general path then reports the
+    /// error).
+    fn fast_scalar(&self, ty: CimType, text: Cow<'a, str>) -> Option<Option<CimValue>> {
+        self.scalar(ty, text).ok()
+    }
+
+    /// Character data up to the next `<` (the cursor is left on it), with the predefined
+    /// entity references replaced; `None` for CR, character or other references.
+    fn fast_text(&self, s: &mut Scan<'a>) -> Option<Cow<'a, str>> {
+        let (a, b) = s.text()?;
+        let first = self.slice(a, b).ok()?;
+        match s.b.get(b) {
+            Some(b'<') => return Some(Cow::Borrowed(first)),
+            Some(b'&') => {}
+            _ => return None,
+        }
+        // The raw text up to the next `<` bounds the length of the result.
+        let raw = s.b.get(a..)?.iter().position(|&c| c == b'<')?;
+        let mut out = String::with_capacity(raw);
+        out.push_str(first);
+        loop {
+            let rest = s.b.get(s.i..)?;
+            let (c, n) = if rest.starts_with(b"&quot;") {
+                ('"', 6)
+            } else if rest.starts_with(b"&amp;") {
+                ('&', 5)
+            } else if rest.starts_with(b"&lt;") {
+                ('<', 4)
+            } else if rest.starts_with(b"&gt;") {
+                ('>', 4)
+            } else if rest.starts_with(b"&apos;") {
+                ('\'', 6)
+            } else {
+                return None;
+            };
+            out.push(c);
+            s.i += n;
+            let (a, b) = s.text()?;
+            out.push_str(self.slice(a, b).ok()?);
+            match s.b.get(b) {
+                Some(b'<') => return Some(Cow::Owned(out)),
+                Some(b'&') => {}
+                _ => return None,
+            }
+        }
     }
 
     /// A PROPERTY or PROPERTY.ARRAY of the simple form, consumed; `None` (nothing
@@ -177,7 +214,7 @@ impl<'a> Parser<'a> {
                 if !s.lit(b"<VALUE>") {
                     return None;
                 }
-                let t = s.text()?;
+                let t = self.fast_text(&mut s)?;
                 if !s.lit(b"</VALUE>") {
                     return None;
                 }
@@ -203,7 +240,9 @@ impl<'a> Parser<'a> {
                 if !s.lit(b"<VALUE>") {
                     break false;
                 }
-                let Some(t) = s.text() else { break false };
+                let Some(t) = self.fast_text(&mut s) else {
+                    break false;
+                };
                 if !s.lit(b"</VALUE>") {
                     break false;
                 }
@@ -263,7 +302,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
         }
-        let (ta, tb) = s.text()?;
+        let text = self.fast_text(&mut s)?;
         if !s.lit(b"</KEYVALUE>") {
             return None;
         }
@@ -271,7 +310,7 @@ impl<'a> Parser<'a> {
         if !s.lit(b"</KEYBINDING>") {
             return None;
         }
-        let value = CimValue::String(self.slice(ta, tb).ok()?.to_owned());
+        let value = CimValue::String(text.into_owned());
         let name = self.fast_name(na, nb)?;
         self.fast_skip(start, s.i);
         Some(KeyBinding { name, value })
@@ -302,7 +341,7 @@ mod tests {
     const BODY: &str = concat!(
         "<VALUE.NAMEDINSTANCE>\n<INSTANCENAME CLASSNAME=\"X_V\">\n",
         "<KEYBINDING NAME=\"A\">\n<KEYVALUE VALUETYPE=\"string\">a1</KEYVALUE>\n</KEYBINDING>\n",
-        "<KEYBINDING NAME='B'><KEYVALUE>b\u{e9}</KEYVALUE></KEYBINDING>",
+        "<KEYBINDING NAME='B'><KEYVALUE>b\u{e9}&amp;&apos;</KEYVALUE></KEYBINDING>",
         "<KEYBINDING NAME=\"C\"><KEYVALUE VALUETYPE=\"numeric\">12</KEYVALUE></KEYBINDING>",
         "</INSTANCENAME>\n<INSTANCE CLASSNAME=\"X_V\">\n",
         "<PROPERTY NAME=\"S\" TYPE=\"string\">\n<VALUE> x y </VALUE>\n</PROPERTY>\n",
@@ -318,6 +357,9 @@ mod tests {
         "<PROPERTY.ARRAY NAME=\"SA\" TYPE=\"string\"><VALUE.ARRAY></VALUE.ARRAY></PROPERTY.ARRAY>",
         "<PROPERTY.ARRAY NAME=\"NA\" TYPE=\"string\"></PROPERTY.ARRAY>",
         "<PROPERTY NAME=\"Q\" TYPE=\"string\"><VALUE>a&amp;b</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"Q2\" TYPE=\"string\"><VALUE>&quot;g&quot; &lt;&gt;&apos;&#65;&#x42;</VALUE></PROPERTY>",
+        "<PROPERTY NAME=\"Q3\" TYPE=\"string\"><VALUE>&quot;g&quot; &lt;&gt;&apos;</VALUE></PROPERTY>",
+        "<PROPERTY.ARRAY NAME=\"QA\" TYPE=\"string\"><VALUE.ARRAY><VALUE>&lt;x&gt;</VALUE><VALUE>&amp;</VALUE></VALUE.ARRAY></PROPERTY.ARRAY>",
         "</INSTANCE>\n</VALUE.NAMEDINSTANCE>\n",
     );
 
