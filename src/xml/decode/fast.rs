@@ -377,7 +377,7 @@ mod tests {
         let base = run(&seed, true, 32);
         assert!(base.starts_with("Ok("), "{base}");
         assert_eq!(base, run(&seed, false, 32));
-        for depth in 6..10 {
+        for depth in 6..12 {
             assert_eq!(run(&seed, true, depth), run(&seed, false, depth));
         }
         let mut state: u64 = 0x2545_F491_4F6C_DD1D;
