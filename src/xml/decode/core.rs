@@ -223,7 +223,7 @@ pub(crate) struct Parser<'a> {
     pub(super) input: &'a [u8],
     /// The same input as text (validated once), for O(1) slicing at ASCII delimiters.
     src: &'a str,
-    reader: Reader<&'a [u8]>,
+    pub(super) reader: Reader<&'a [u8]>,
     pub(super) stack: Vec<Frame>,
     pub(super) max_depth: usize,
     names: HashMap<Box<[u8]>, (CimName, usize), BuildHasherDefault<FxHasher>>,
@@ -236,6 +236,8 @@ pub(crate) struct Parser<'a> {
     /// Property count of the last instance decoded (capacity hint for the next).
     pub(super) last_props: usize,
     pub(super) scratch_items: Vec<Option<crate::cim::CimValue>>,
+    /// Whether the fast paths of `fast.rs` may be taken (off only to test them).
+    pub(super) fast: bool,
 }
 
 /// Result alias.
@@ -269,6 +271,7 @@ impl<'a> Parser<'a> {
             prefix,
             last_props: 0,
             scratch_items: Vec::with_capacity(64),
+            fast: true,
         }
     }
 
@@ -571,7 +574,7 @@ impl<'a> Parser<'a> {
 
     /// `input[a..b]` as text without re-validating (falls back to validation off a char
     /// boundary, which cannot happen at the ASCII delimiters used).
-    fn slice(&self, a: usize, b: usize) -> R<&'a str> {
+    pub(super) fn slice(&self, a: usize, b: usize) -> R<&'a str> {
         let src: &'a str = self.src;
         match src.get(a..b) {
             Some(s) => Ok(s),

@@ -6,6 +6,7 @@
 //! so that a name repeated in thousands of instances shares one allocation.
 
 mod core;
+mod fast;
 mod messages;
 mod objects;
 

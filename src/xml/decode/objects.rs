@@ -367,7 +367,14 @@ impl<'a> Parser<'a> {
         let class_name = self.name(&cn);
         let mut keys = Vec::new();
         let mut lone = false;
-        while let Some(c) = self.child()? {
+        loop {
+            if !lone {
+                if let Some(k) = self.fast_keybinding() {
+                    keys.push(k);
+                    continue;
+                }
+            }
+            let Some(c) = self.child()? else { break };
             if lone {
                 return Err(self.unexpected(&c));
             }
@@ -850,7 +857,12 @@ impl<'a> Parser<'a> {
         let mut qualifiers = Vec::new();
         // Sized like the previous instance: documents mostly repeat one class.
         let mut properties: Vec<Property> = Vec::with_capacity(self.last_props);
-        while let Some(c) = self.child()? {
+        loop {
+            if let Some(p) = self.fast_property() {
+                properties.push(p);
+                continue;
+            }
+            let Some(c) = self.child()? else { break };
             let p = match c.name().as_ref() {
                 b"PROPERTY" => self.property(&c, PropKind::Scalar)?,
                 b"PROPERTY.ARRAY" => self.property(&c, PropKind::Array)?,
