@@ -692,3 +692,29 @@ async fn cancelling_a_wait_terminates_the_job() {
     assert!(matches!(e, Error::JobFailed(_)), "{e:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn start_clone_hands_back_the_job() {
+    let sim = start(scenario("default", 200));
+    let c = client(&sim);
+    let a = array(&c).await;
+    let src = source(&a).await;
+    let started = a.start_clone(&src, &request("started")).await.unwrap();
+    let job = match started {
+        smis::smis::CloneStarted::Job(j) => j,
+        other => panic!("expected a job, got {other:?}"),
+    };
+    let outcome = job.wait(&fast()).await.unwrap();
+    assert_eq!(outcome.progress.job_state, Some(7));
+    let made = job.affected_elements("CIM_StorageVolume").await.unwrap();
+    assert_eq!(made.len(), 1);
+    // The same checks as create_clone: 40308 without replication.
+    let sim2 = start(scenario("no-replication", 0));
+    let c2 = client(&sim2);
+    let a2 = array(&c2).await;
+    let src2 = source(&a2).await;
+    let e = a2.start_clone(&src2, &request("x")).await.unwrap_err();
+    assert_eq!(e.storage_service_code().code(), 40308);
+    sim.shutdown().await;
+    sim2.shutdown().await;
+}

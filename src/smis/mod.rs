@@ -57,7 +57,7 @@ pub use job::{
     is_completed_ok,
 };
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
-pub use replication::{CloneRequest, Mode, SyncType};
+pub use replication::{CloneRequest, CloneStarted, Mode, SyncType};
 pub use views::{
     ReplicationCapabilities, ReplicationService, ResourcePoolConfigurationService, SmisArray,
     StorageConfigurationCapabilities, StorageConfigurationService, StoragePool, StorageSystem,

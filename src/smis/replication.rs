@@ -86,6 +86,16 @@ impl Mode {
     }
 }
 
+/// What [`SmisArray::start_clone`] started.
+#[derive(Debug)]
+pub enum CloneStarted {
+    /// The provider finished at once (return 0): the new volume's path.
+    Done(ObjectPath),
+    /// The provider started a job (return 4096): follow it with [`Job::wait`] and read the
+    /// new volume with [`Job::affected_elements`].
+    Job(Job),
+}
+
 /// Parameters of [`SmisArray::create_clone`] (seed 004's CreateClone/CreateSnapshot).
 #[derive(Debug, Clone)]
 pub struct CloneRequest {
@@ -130,6 +140,7 @@ impl CloneRequest {
     }
 }
 
+#[derive(Debug, Clone)]
 enum Route {
     ElementReplica(ObjectPath),
     CreateReplica(ObjectPath),
@@ -174,7 +185,77 @@ impl SmisArray {
     ) -> Result<StorageVolume> {
         let client = self.client_for(req.credentials.as_ref())?;
         let array = self.with_client(client);
-        let route = array.replication_route(&req).await?;
+        let (route, ret, method) = array.invoke_replica(source, &req).await?;
+        let service = match &route {
+            Route::ElementReplica(s) | Route::CreateReplica(s) => s,
+        };
+        let target = array
+            .method_result(
+                method,
+                &ret,
+                "TargetElement",
+                "CIM_StorageVolume",
+                &req.wait,
+            )
+            .await?;
+        let volume = array.volume(&target).await?;
+        if req.detach {
+            if let Route::ElementReplica(_) = route {
+                array.detach(service, &volume, &req.wait).await?;
+            } else {
+                tracing::debug!("detach skipped: CreateReplica made an unassociated copy");
+            }
+        }
+        Ok(volume)
+    }
+
+    /// Starts a clone or snapshot without waiting: the same credentials and capability
+    /// checks and the same method call as [`SmisArray::create_clone`], but a job (4096) is
+    /// handed back instead of followed (`req.wait` and `req.detach` are not used).
+    pub async fn start_clone(
+        &self,
+        source: &StorageVolume,
+        req: &CloneRequest,
+    ) -> Result<CloneStarted> {
+        let client = self.client_for(req.credentials.as_ref())?;
+        let array = self.with_client(client);
+        let (_, ret, method) = array.invoke_replica(source, req).await?;
+        match ret.return_code() {
+            Some(0) => {
+                let target: Option<ObjectPath> =
+                    ret.get("TargetElement").map_err(|source| Error::Value {
+                        context: format!("{method} out TargetElement"),
+                        source,
+                    })?;
+                match (target, array.job_param(method, &ret)?) {
+                    (Some(t), _) => Ok(CloneStarted::Done(array.fill_ns(t))),
+                    (None, Some(job)) => Ok(CloneStarted::Job(job)),
+                    (None, None) => Err(Error::UnexpectedResponse(format!(
+                        "{method} returned 0 without TargetElement"
+                    ))),
+                }
+            }
+            Some(4096) => array
+                .job_param(method, &ret)?
+                .map(CloneStarted::Job)
+                .ok_or_else(|| {
+                    Error::UnexpectedResponse(format!("{method} returned 4096 without a Job"))
+                }),
+            Some(rc) => Err(MethodReturnCode(rc).error(method)),
+            None => Err(Error::UnexpectedResponse(format!(
+                "{method} returned no (integer) return value"
+            ))),
+        }
+    }
+
+    /// Capability checks, then CreateElementReplica (or the CreateReplica fallback).
+    async fn invoke_replica(
+        &self,
+        source: &StorageVolume,
+        req: &CloneRequest,
+    ) -> Result<(Route, MethodReturn, &'static str)> {
+        let array = self;
+        let route = array.replication_route(req).await?;
         let (service, ret, method) = match &route {
             Route::ElementReplica(service) => {
                 let mut params = vec![
@@ -213,24 +294,8 @@ impl SmisArray {
                 (service, ret, "CreateReplica")
             }
         };
-        let target = array
-            .method_result(
-                method,
-                &ret,
-                "TargetElement",
-                "CIM_StorageVolume",
-                &req.wait,
-            )
-            .await?;
-        let volume = array.volume(&target).await?;
-        if req.detach {
-            if let Route::ElementReplica(_) = route {
-                array.detach(service, &volume, &req.wait).await?;
-            } else {
-                tracing::debug!("detach skipped: CreateReplica made an unassociated copy");
-            }
-        }
-        Ok(volume)
+        let _ = service;
+        Ok((route.clone(), ret, method))
     }
 
     /// Capability checks (libstoragemgmt `smis_cap.py`, smis-facts.md §1c) before any

@@ -217,15 +217,14 @@ async fn demo_steps(
         .path
         .clone()
         .ok_or_else(|| failed("volume without path"))?;
-    let caps = smi::replication_caps(&c, &source_path).await?;
-    let mode = smi::check_clone(&caps, CloneType::Clone, None)?;
+    let sys = smi::system_of(&c, &source_path, "CIM_SystemDevice").await?;
+    let array = smis::smis::SmisArray::new(c.clone(), sys);
+    let (types, mode) = smi::default_clone_mode(&array, CloneType::Clone).await?;
     say.say(format!(
-        "4. clone capability: SupportedReplicationTypes {:?}, using {} mode",
-        caps.types,
-        if mode == 3 {
-            "asynchronous"
-        } else {
-            "synchronous"
+        "4. clone capability: SupportedReplicationTypes {types:?}, using {} mode",
+        match mode {
+            smis::smis::Mode::Asynchronous => "asynchronous",
+            smis::smis::Mode::Synchronous => "synchronous",
         }
     ));
     say.say(format!("5. cloning volume {} ...", name_of(source)));

@@ -11,7 +11,7 @@ use smis::cim::{CimArray, CimType, CimValue, Instance, ObjectPath};
 use smis::client::{AssociatorsOptions, EnumerateInstancesOptions, GetInstanceOptions};
 use smis::message::{MethodReturn, ParamValue};
 use smis::smis::{
-    ChildPoolRequest, CloneRequest, Discovery, DiscoveryOptions, Job, JobProgress,
+    ChildPoolRequest, CloneRequest, CloneStarted, Discovery, DiscoveryOptions, Job, JobProgress,
     ResourceAllocationSettings, SmisArray, SyncType, WaitOptions,
 };
 use smis::{CimStatus, Client, Error, StorageServiceCode};
@@ -172,7 +172,12 @@ pub async fn resolve_pool(c: &Client, arg: &str) -> CliResult<ObjectPath> {
     pick(found, "pool", arg)
 }
 
-async fn system_of(c: &Client, element: &ObjectPath, assoc_class: &str) -> CliResult<ObjectPath> {
+/// The system an element belongs to, through `assoc_class` (SystemDevice, HostedStoragePool).
+pub async fn system_of(
+    c: &Client,
+    element: &ObjectPath,
+    assoc_class: &str,
+) -> CliResult<ObjectPath> {
     let s = c
         .associator_names(element, &assoc(assoc_class, "CIM_ComputerSystem"))
         .await?;
@@ -194,110 +199,32 @@ async fn hosted_service(
     )
 }
 
-/// What the replication service of the array can do.
-#[derive(Debug, Clone, Default)]
-pub struct ReplicationCaps {
-    /// The service, if any.
-    pub service: Option<ObjectPath>,
-    /// SupportedReplicationTypes.
-    pub types: Vec<u16>,
-    /// SupportedSynchronousActions ∪ SupportedAsynchronousActions.
-    pub actions: Vec<u16>,
-    /// Whether a capabilities instance was found.
-    pub has_caps: bool,
-}
-
-/// Reads the replication capabilities of the system hosting `volume`.
-pub async fn replication_caps(c: &Client, volume: &ObjectPath) -> CliResult<ReplicationCaps> {
-    let sys = system_of(c, volume, "CIM_SystemDevice").await?;
-    let Some(svc) = hosted_service(c, &sys, "CIM_ReplicationService").await? else {
-        return Ok(ReplicationCaps::default());
-    };
-    let svc_path = svc.path.clone();
-    let mut caps = ReplicationCaps {
-        service: svc_path.clone(),
-        ..Default::default()
-    };
-    if let Some(p) = &svc_path {
-        let found = c
-            .associator_instances(
-                p,
-                &assoc(
-                    "CIM_ElementCapabilities",
-                    "CIM_ReplicationServiceCapabilities",
-                ),
-            )
-            .await?;
-        if let Some(cap) = found.first() {
-            caps.has_caps = true;
-            caps.types = cap
-                .get_opt::<Vec<u16>>("SupportedReplicationTypes")
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            for prop in [
-                "SupportedSynchronousActions",
-                "SupportedAsynchronousActions",
-            ] {
-                caps.actions.extend(
-                    cap.get_opt::<Vec<u16>>(prop)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default(),
-                );
-            }
-        }
-    }
-    Ok(caps)
-}
-
-/// Checks the capabilities for a replica of `kind` in `mode` and returns the mode to use
-/// (2 synchronous, 3 asynchronous).
-pub fn check_clone(
-    caps: &ReplicationCaps,
+/// The replication types the array reports and the mode a clone of `kind` uses when the
+/// user gives none: asynchronous when the provider reports the asynchronous local type,
+/// else synchronous. The capability checks themselves (40308/40500) are the SMI-S layer's
+/// (`SmisArray::create_clone` / `start_clone`).
+pub async fn default_clone_mode(
+    array: &SmisArray,
     kind: CloneType,
-    mode: Option<Mode>,
-) -> Result<u16, Error> {
-    if caps.service.is_none() {
-        return Err(Error::Unsupported {
-            code: StorageServiceCode::CLONE_NOT_SUPPORTED,
-            message: "the array has no CIM_ReplicationService".into(),
-        });
-    }
-    if !caps.has_caps {
-        return Ok(match mode {
-            Some(Mode::Sync) => 2,
-            _ => 3,
-        });
-    }
-    if !caps.actions.contains(&2) {
-        return Err(Error::Unsupported {
-            code: StorageServiceCode::CLONE_NOT_SUPPORTED,
-            message: "the replication service does not offer CreateElementReplica".into(),
-        });
-    }
-    let (sync_rt, async_rt, what) = match kind {
-        CloneType::Clone => (10, 11, "clone"),
-        CloneType::Snapshot => (6, 7, "snapshot"),
+) -> CliResult<(Vec<u16>, smis::smis::Mode)> {
+    let types = match array.replication_service().await? {
+        Some(svc) => array
+            .replication_capabilities(&svc)
+            .await?
+            .map(|c| c.supported_replication_types)
+            .unwrap_or_default(),
+        None => Vec::new(),
     };
-    let has_sync = caps.types.contains(&sync_rt);
-    let has_async = caps.types.contains(&async_rt);
-    let unsupported = |m: &str| Error::Unsupported {
-        code: StorageServiceCode::REPLICATION_TYPE_NOT_SUPPORTED,
-        message: format!(
-            "{m}{what} replicas are not among SupportedReplicationTypes {:?}",
-            caps.types
-        ),
+    let (sync_rt, _async_rt) = match kind {
+        CloneType::Clone => (10, 11),
+        CloneType::Snapshot => (6, 7),
     };
-    match mode {
-        Some(Mode::Sync) if has_sync => Ok(2),
-        Some(Mode::Sync) => Err(unsupported("synchronous ")),
-        Some(Mode::Async) if has_async => Ok(3),
-        Some(Mode::Async) => Err(unsupported("asynchronous ")),
-        None if has_async => Ok(3),
-        None if has_sync => Ok(2),
-        None => Err(unsupported("local ")),
-    }
+    let mode = if types.contains(&sync_rt) && !types.contains(&(sync_rt + 1)) {
+        smis::smis::Mode::Synchronous
+    } else {
+        smis::smis::Mode::Asynchronous
+    };
+    Ok((types, mode))
 }
 
 fn method_failed(method: &str, r: &MethodReturn) -> Error {
@@ -389,92 +316,63 @@ pub struct CloneArgs<'a> {
 /// Returns `{"source", "method", "return_value", "job", "job_state", "target"}`.
 pub async fn clone(c: &Client, a: CloneArgs<'_>) -> CliResult<serde_json::Value> {
     let source = resolve_volume(c, a.volume).await?;
-    let caps = replication_caps(c, &source).await?;
-    let mode = check_clone(&caps, a.kind, a.mode)?;
-    let sync_type: u16 = match a.kind {
-        CloneType::Clone => 8,
-        CloneType::Snapshot => 7,
+    let sys = system_of(c, &source, "CIM_SystemDevice").await?;
+    let array = SmisArray::new(c.clone(), sys);
+    let vol = array.volume(&source).await?;
+    let mode = match a.mode {
+        Some(Mode::Sync) => smis::smis::Mode::Synchronous,
+        Some(Mode::Async) => smis::smis::Mode::Asynchronous,
+        None => default_clone_mode(&array, a.kind).await?.1,
     };
-    let target_pool = match a.pool {
+    let (sync_type, sync_value): (SyncType, u16) = match a.kind {
+        CloneType::Clone => (SyncType::Clone, 8),
+        CloneType::Snapshot => (SyncType::Snapshot, 7),
+    };
+    let mut req = CloneRequest::new(a.name, sync_type);
+    req.mode = mode;
+    req.target_pool = match a.pool {
         Some(pool) => Some(resolve_pool(c, pool).await?),
         None => None,
     };
     let mut out = json!({
         "source": source.to_string(),
         "method": "CreateElementReplica",
-        "sync_type": sync_type,
-        "mode": mode,
+        "sync_type": sync_value,
+        "mode": match mode { smis::smis::Mode::Synchronous => 2, smis::smis::Mode::Asynchronous => 3 },
         "return_value": null,
         "job": null,
         "job_state": null,
         "target": null,
     });
-    if !a.no_wait {
-        // The SMI-S layer: its own checks, CreateElementReplica (or the CreateReplica
-        // fallback), job following and the new volume.
-        let sys = system_of(c, &source, "CIM_SystemDevice").await?;
-        let array = SmisArray::new(c.clone(), sys);
-        let vol = array.volume(&source).await?;
-        let mut req = CloneRequest::new(
-            a.name,
-            match a.kind {
-                CloneType::Clone => SyncType::Clone,
-                CloneType::Snapshot => SyncType::Snapshot,
-            },
-        );
-        req.mode = if mode == 3 {
-            smis::smis::Mode::Asynchronous
-        } else {
-            smis::smis::Mode::Synchronous
-        };
-        req.target_pool = target_pool;
-        let (w, pb) = library_wait(a.timeout, a.poll, "clone");
-        req.wait = w;
-        let r = array.create_clone(&vol, req).await;
-        if let Some(pb) = pb {
-            pb.finish_and_clear();
+    if a.no_wait {
+        // The SMI-S layer's checks and call, without following the job.
+        match array.start_clone(&vol, &req).await? {
+            CloneStarted::Done(target) => {
+                out["return_value"] = json!(0);
+                out["target"] = json!(target.to_string());
+            }
+            CloneStarted::Job(job) => {
+                out["return_value"] = json!(4096);
+                out["job"] = json!(job.path().to_string());
+            }
         }
-        let new = r?;
-        out["return_value"] = json!(0);
-        out["job_state"] = json!(7);
-        out["target"] = json!(new.path.to_string());
-        out["device_id"] = json!(new.device_id);
-        out["element_name"] = json!(new.element_name);
-        out["size_bytes"] = json!(new.size_bytes);
         return Ok(out);
     }
-    // --no-wait: call CreateElementReplica directly and return the job.
-    let service = caps.service.clone().ok_or_else(|| Error::Unsupported {
-        code: StorageServiceCode::CLONE_NOT_SUPPORTED,
-        message: "the array has no CIM_ReplicationService".into(),
-    })?;
-    let mut params = vec![
-        ParamValue::new("ElementName", a.name.to_string()),
-        ParamValue::new("SyncType", sync_type),
-        ParamValue::new("Mode", mode),
-        ParamValue::new("SourceElement", source.clone()),
-    ];
-    if let Some(p) = target_pool {
-        params.push(ParamValue::new("TargetPool", p));
+    // The SMI-S layer: its checks, CreateElementReplica (or the CreateReplica fallback),
+    // job following and the new volume.
+    let (w, pb) = library_wait(a.timeout, a.poll, "clone");
+    req.wait = w;
+    let r = array.create_clone(&vol, req).await;
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
     }
-    let r = c
-        .invoke_method(&service, "CreateElementReplica", params)
-        .await?;
-    let rv = r.return_code();
-    out["return_value"] = json!(rv);
-    match rv {
-        Some(0) => {
-            let t: Option<ObjectPath> = r.get("TargetElement").ok().flatten();
-            out["target"] = json!(t.map(|t| t.to_string()));
-        }
-        Some(4096) => {
-            let job: Option<ObjectPath> = r.get("Job").ok().flatten();
-            let job =
-                job.ok_or_else(|| crate::errors::failed("method returned 4096 but no Job"))?;
-            out["job"] = json!(job.to_string());
-        }
-        _ => return Err(method_failed("CreateElementReplica", &r).into()),
-    }
+    let new = r?;
+    out["return_value"] = json!(0);
+    out["job_state"] = json!(7);
+    out["target"] = json!(new.path.to_string());
+    out["device_id"] = json!(new.device_id);
+    out["element_name"] = json!(new.element_name);
+    out["size_bytes"] = json!(new.size_bytes);
     Ok(out)
 }
 
