@@ -256,7 +256,7 @@ impl SmisArray {
     ) -> Result<(Route, MethodReturn, &'static str)> {
         let array = self;
         let route = array.replication_route(req).await?;
-        let (service, ret, method) = match &route {
+        let (_service, ret, method) = match &route {
             Route::ElementReplica(service) => {
                 let mut params = vec![
                     ParamValue::new("ElementName", req.element_name.as_str()),
@@ -294,8 +294,7 @@ impl SmisArray {
                 (service, ret, "CreateReplica")
             }
         };
-        let _ = service;
-        Ok((route.clone(), ret, method))
+        Ok((route, ret, method))
     }
 
     /// Capability checks (libstoragemgmt `smis_cap.py`, smis-facts.md §1c) before any

@@ -503,7 +503,7 @@ pub(crate) fn redact_passwords(body: &[u8]) -> Vec<u8> {
                 .map(|p| content_start + p)
                 .unwrap_or(body.len());
             let content = &body[content_start..content_end];
-            for (vs, ve, sc) in start_tags(content, b"VALUE") {
+            for (_, ve, sc) in start_tags(content, b"VALUE") {
                 if sc {
                     continue;
                 }
@@ -511,7 +511,6 @@ pub(crate) fn redact_passwords(body: &[u8]) -> Vec<u8> {
                 if let Some(p) = find(&content[text_start..], b"</VALUE>") {
                     ranges.push(content_start + text_start..content_start + text_start + p);
                 }
-                let _ = vs;
             }
         }
     }

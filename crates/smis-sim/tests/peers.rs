@@ -145,11 +145,7 @@ async fn wbemcli_talks_to_the_simulator() {
     let sim = Simulator::start(SimulatorConfig::new(scenario())).expect("start");
     let cert = write_cert(&sim);
     let ca = cert.0.display().to_string();
-    let base = sim
-        .url()
-        .replace("https://", "https://")
-        .trim_end_matches('/')
-        .to_string();
+    let base = sim.url().trim_end_matches('/').to_string();
     let b = base.clone();
     let c = ca.clone();
     let out = tokio::task::spawn_blocking(move || {
