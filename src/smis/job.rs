@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::Stream;
-use tokio::sync::watch;
 use tokio::time::Instant;
+pub use tokio_util::sync::CancellationToken;
 
 use crate::cim::{CimValue, Instance, ObjectPath};
 use crate::client::{AssociatorsOptions, Client, GetInstanceOptions};
@@ -102,43 +102,9 @@ pub struct JobProgress {
 }
 
 /// A cancellation switch for [`Job::wait`]: clone it, hand one clone to the waiter, call
-/// [`CancelToken::cancel`] on another.
-#[derive(Clone, Debug)]
-pub struct CancelToken {
-    tx: Arc<watch::Sender<bool>>,
-}
-
-impl Default for CancelToken {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl CancelToken {
-    /// A token that is not cancelled.
-    pub fn new() -> Self {
-        CancelToken {
-            tx: Arc::new(watch::channel(false).0),
-        }
-    }
-
-    /// Cancels every wait holding this token (or a clone).
-    pub fn cancel(&self) {
-        self.tx.send_replace(true);
-    }
-
-    /// True once [`CancelToken::cancel`] was called.
-    pub fn is_cancelled(&self) -> bool {
-        *self.tx.borrow()
-    }
-
-    /// Resolves when the token is cancelled.
-    pub async fn cancelled(&self) {
-        let mut rx = self.tx.subscribe();
-        // wait_for returns Err only when the sender is dropped, and we hold it.
-        let _ = rx.wait_for(|c| *c).await;
-    }
-}
+/// `cancel()` on another. This is `tokio_util`'s [`CancellationToken`] (re-exported as
+/// `smis::smis::CancellationToken`); the name `CancelToken` is kept for existing callers.
+pub type CancelToken = CancellationToken;
 
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(JobProgress) + Send + Sync>;
@@ -157,7 +123,7 @@ pub struct WaitOptions {
     /// [`WaitOptions::MAX_DEADLINE`] (`Duration::MAX` waits as long as it takes).
     pub deadline: Duration,
     /// Stop waiting when cancelled ([`Error::Cancelled`]).
-    pub cancel: Option<CancelToken>,
+    pub cancel: Option<CancellationToken>,
     /// On cancellation, ask the provider to terminate the job (RequestStateChange 4).
     pub terminate_on_cancel: bool,
     /// Called with every observation.
@@ -510,7 +476,7 @@ impl Job {
     }
 }
 
-async fn cancelled(token: &Option<CancelToken>) {
+async fn cancelled(token: &Option<CancellationToken>) {
     match token {
         Some(t) => t.cancelled().await,
         None => std::future::pending().await,
@@ -620,7 +586,7 @@ mod tests {
 
     #[tokio::test]
     async fn cancel_token() {
-        let t = CancelToken::new();
+        let t = CancellationToken::new();
         assert!(!t.is_cancelled());
         let t2 = t.clone();
         let h = tokio::spawn(async move { t2.cancelled().await });
@@ -833,7 +799,7 @@ mod tests {
         #[tokio::test]
         async fn cancellation_terminates_when_asked() {
             let (job, fake) = provider(vec![state(4, vec![2])], no_errors);
-            let token = CancelToken::new();
+            let token = CancellationToken::new();
             let opts = WaitOptions {
                 cancel: Some(token.clone()),
                 terminate_on_cancel: true,

@@ -54,8 +54,8 @@ mod wait_bounds;
 pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};
 pub use job::{
-    CancelToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions, classify_job_state,
-    is_completed_ok,
+    CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
+    classify_job_state, is_completed_ok,
 };
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
 pub use replication::{CloneRequest, CloneStarted, Mode, SyncType};
