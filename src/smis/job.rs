@@ -3,7 +3,7 @@
 //!
 //! The rule: a job is a success only when JobState is 7 Completed **and** OperationalStatus
 //! holds both 2 OK and 17 Completed, in either order — providers send `[2,17]` or `[17,2]`
-//! (libstoragemgmt `cim_job_completed_ok`, smis-facts.md §1d, §6.3). Everything else that is
+//! (libstoragemgmt `smis_common.py` `cim_job_completed_ok`). Everything else that is
 //! final is a failure ([`Error::JobFailed`]); waiting never outlives
 //! [`WaitOptions::deadline`] ([`Error::JobTimeout`]), a job that disappears is
 //! [`Error::JobVanished`], and cancellation is [`Error::Cancelled`].
@@ -26,7 +26,7 @@ use super::{prop_opt, prop_vec};
 /// JobState values (CIM_ConcreteJob, CIM 2.49.0): 2 New, 3 Starting, 4 Running,
 /// 5 Suspended, 6 Shutting Down, 7 Completed, 8 Terminated, 9 Killed, 10 Exception,
 /// 11 Service, 12 Query Pending; 32767 is EMC ECOM's vendor "Queue Pending", which cinder's
-/// VMAX driver treats as running (smis-facts.md §1f).
+/// VMAX SMI-S driver treats as running.
 const JOB_PROPERTIES: [&str; 8] = [
     "JobState",
     "PercentComplete",
@@ -229,7 +229,7 @@ impl Job {
     async fn observe(&self) -> Result<Observation> {
         let props = JOB_PROPERTIES.iter().map(|s| s.to_string()).collect();
         let mut inst = self.get(Some(props)).await?;
-        // Some providers (HP 3PAR, smis-facts.md §1f) mishandle PropertyList; read the
+        // Some providers (HP 3PAR; libstoragemgmt omits PropertyList for it) mishandle PropertyList; read the
         // whole instance before deciding on a missing JobState.
         if inst.value("JobState").is_none() {
             inst = self.get(None).await?;
@@ -306,7 +306,7 @@ impl Job {
 
     async fn on_cancel(&self, opts: &WaitOptions) -> Error {
         if opts.terminate_on_cancel {
-            // RequestStateChange 4 Terminate (CIM_ConcreteJob, smis-facts.md §2).
+            // RequestStateChange 4 Terminate (CIM_ConcreteJob.RequestStateChange, DMTF CIM Schema 2.49).
             match self
                 .client
                 .invoke_method(
