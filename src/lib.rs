@@ -32,6 +32,7 @@ pub mod error;
 pub mod indication;
 pub mod message;
 pub mod smis;
+pub mod text;
 pub mod transport;
 pub mod xml;
 
