@@ -11,6 +11,7 @@ mod object;
 mod path;
 mod types;
 mod value;
+mod valuemap;
 
 pub use datetime::CimDateTime;
 pub use name::CimName;
@@ -25,3 +26,4 @@ pub(crate) use path::untyped_number;
 pub use path::{KeyBinding, ObjectPath, PathKind, normalize_namespace};
 pub use types::{CimType, EmbeddedKind};
 pub use value::{CimArray, CimValue, FromCimValue, ToCimValue, ValueError};
+pub use valuemap::{ValueMapError, ValueMapping, ValueRange};

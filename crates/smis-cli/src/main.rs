@@ -11,6 +11,7 @@ mod connect;
 mod decode;
 mod errors;
 mod json;
+mod mapped;
 mod output;
 mod sim;
 mod smi;
@@ -264,8 +265,7 @@ async fn run(cli: Cli) -> CliResult<()> {
             }
         }
     };
-    output::print(&doc, format)?;
-    Ok(())
+    mapped::print(doc, format).await
 }
 
 fn cols(c: &[&str]) -> Vec<String> {
