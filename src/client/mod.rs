@@ -19,6 +19,7 @@ mod classes;
 mod credentials;
 mod ops;
 mod pull;
+mod query_paths;
 mod replay_api;
 
 pub use builder::ClientBuilder;
