@@ -135,7 +135,7 @@ fn connect_client() -> Option<Client> {
 fn mof_instance(maps: &Maps, c: &Client, i: &Instance) -> String {
     let mut s = String::new();
     if let Some(p) = &i.path {
-        s.push_str(&format!("// {p}\n"));
+        s.push_str(&format!("// {}\n", crate::guard::term(&p.to_string())));
     }
     s.push_str(&format!("instance of {} {{\n", i.class_name));
     for p in &i.properties {
