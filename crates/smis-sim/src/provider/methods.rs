@@ -196,6 +196,7 @@ pub(super) fn invoke(
             "createormodifyelementfromstoragepool" => create_or_modify_element(st, &c),
             "returntostoragepool" => return_to_storage_pool(st, &c),
             "createreplica" => create_replica(st, &c),
+            "modifysynchronization" => replica_ops::modify_legacy(st, &c),
             _ => rc(1),
         };
     }

@@ -27,6 +27,24 @@ pub(super) fn modify(st: &mut State, c: &Call) -> R<MethodReturn> {
     let Some(op) = param!(c.p.u16("Operation")) else {
         return rc(5);
     };
+    apply(st, c, op)
+}
+
+/// The SMI-S 1.4 `CIM_StorageConfigurationService.ModifySynchronization`, whose operation
+/// numbers differ: 2 Detach, 3 Fracture, 4 Resync, 5 Restore (others: 1 Not Supported).
+pub(super) fn modify_legacy(st: &mut State, c: &Call) -> R<MethodReturn> {
+    let op = match param!(c.p.u16("Operation")) {
+        None => return rc(5),
+        Some(2) => 8,
+        Some(3) => 12,
+        Some(4) => 14,
+        Some(5) => 15,
+        Some(_) => return rc(1),
+    };
+    apply(st, c, op)
+}
+
+fn apply(st: &mut State, c: &Call, op: u16) -> R<MethodReturn> {
     let Some(sp) = param!(c.p.path("Synchronization")) else {
         return rc(5);
     };
