@@ -371,7 +371,10 @@ fn recode(e: Error, code: StorageServiceCode) -> Error {
             label,
             code,
         },
-        Error::Cim { status, .. } if status == CimStatus::NotFound => Error::Unsupported {
+        Error::Cim {
+            status: CimStatus::NotFound,
+            ..
+        } => Error::Unsupported {
             code: StorageServiceCode::ELEMENT_NOT_PRESENT,
             message: e.to_string(),
         },
