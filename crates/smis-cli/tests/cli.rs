@@ -165,7 +165,6 @@ fn connection_refused_exits_6() {
     c.args([
         "--url",
         "https://127.0.0.1:1",
-        "--insecure",
         "--timeout",
         "5",
         "profiles",
