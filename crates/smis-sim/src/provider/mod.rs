@@ -31,6 +31,7 @@ mod class_assoc;
 mod classes;
 mod methods;
 mod ops;
+mod replicas;
 mod state;
 mod valuemaps;
 
