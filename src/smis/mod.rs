@@ -44,8 +44,10 @@ mod codes;
 mod discovery;
 #[cfg(test)]
 mod fake;
+mod inventory;
 mod job;
 mod pools;
+mod replicas;
 mod replication;
 mod views;
 mod volumes;
@@ -53,11 +55,15 @@ mod wait_bounds;
 
 pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};
+pub use inventory::{DiskDrive, PoolCapabilities};
 pub use job::{
     CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
     classify_job_state, is_completed_ok,
 };
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
+pub use replicas::{
+    DeleteVolumeOptions, Replica, ReplicaKind, ReplicaOperation, ReplicaPolicy, ReplicaState,
+};
 pub use replication::{CloneRequest, CloneStarted, Mode, SyncType};
 pub use views::{
     ReplicationCapabilities, ReplicationService, ResourcePoolConfigurationService, SmisArray,

@@ -13,6 +13,7 @@ mod errors;
 mod guard;
 mod indications;
 mod json;
+mod mapped;
 mod output;
 mod sim;
 mod smi;
@@ -270,8 +271,7 @@ async fn run(cli: Cli) -> CliResult<()> {
             }
         }
     };
-    output::print(&doc, format)?;
-    Ok(())
+    mapped::print(doc, format).await
 }
 
 fn cols(c: &[&str]) -> Vec<String> {

@@ -27,12 +27,15 @@
 //! `ErrorDescription` and a CIM_Error from `GetErrors`. Terminating or killing a running job
 //! (RequestStateChange 4/5) removes what it created.
 
+mod class_assoc;
 mod classes;
 mod indication_query;
 mod indications;
 mod methods;
 mod ops;
+mod replicas;
 mod state;
+mod valuemaps;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
