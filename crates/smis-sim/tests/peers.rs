@@ -257,3 +257,168 @@ async fn wbemcli_talks_to_the_simulator() {
     );
     sim.shutdown().await;
 }
+
+/// pywbem's WBEMSubscriptionManager subscribes its own WBEMListener on the simulator (owned
+/// destination, filter and subscription in the interop namespace); a volume created through
+/// pywbem reaches that listener as a CIM_InstCreation; removing the server removes them.
+const PYWBEM_LISTENER_SCRIPT: &str = r#"
+import os, sys, threading
+import pywbem
+url, cafile, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+conn = pywbem.WBEMConnection(url, ('admin', os.environ['PEER_PASSWORD']),
+                             default_namespace='root/smis-sim', ca_certs=cafile, timeout=20)
+got = []
+ev = threading.Event()
+def cb(ind, host):
+    got.append(ind)
+    ev.set()
+listener = pywbem.WBEMListener('127.0.0.1', http_port=port, https_port=None)
+listener.add_callback(cb)
+listener.start()
+try:
+    server = pywbem.WBEMServer(conn)
+    sm = pywbem.WBEMSubscriptionManager(subscription_manager_id='peer')
+    sid = sm.add_server(server)
+    dest = sm.add_destination(sid, 'http://127.0.0.1:%d' % port, owned=True, destination_id='d1')
+    filt = sm.add_filter(sid, 'root/smis-sim',
+                         'SELECT * FROM CIM_InstCreation WHERE SourceInstance ISA CIM_StorageVolume',
+                         query_language='WQL', owned=True, filter_id='vols')
+    subs = sm.add_subscriptions(sid, filt.path, dest.path)
+    assert len(subs) == 1, subs
+    assert len(sm.get_all_subscriptions(sid)) == 1
+    svc = conn.EnumerateInstanceNames('CIM_StorageConfigurationService')[0]
+    pool = [p for p in conn.EnumerateInstanceNames('CIM_StoragePool') if 'P1' in str(p)][0]
+    rc, out = conn.InvokeMethod('CreateOrModifyElementFromStoragePool', svc,
+                                ElementName='pywbem-vol', ElementType=pywbem.Uint16(2),
+                                InPool=pool, Size=pywbem.Uint64(1 << 20))
+    assert rc in (0, 4096), rc
+    assert ev.wait(20), 'no indication within 20 s'
+    ind = got[0]
+    assert ind.classname == 'CIM_InstCreation', ind.classname
+    src = ind['SourceInstance']
+    assert src['ElementName'] == 'pywbem-vol', src
+    assert ind['SequenceNumber'] == 0, ind['SequenceNumber']
+    sm.remove_server(sid)
+    left = conn.EnumerateInstances('CIM_IndicationSubscription', namespace='interop')
+    assert len(left) == 0, left
+finally:
+    listener.stop()
+print('PYWBEM LISTENER OK', len(got))
+"#;
+
+fn python() -> String {
+    std::env::var("SMIS_PYWBEM_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pywbem_subscription_manager_and_listener_receive_simulator_indications() {
+    let mut sc = scenario();
+    sc.jobs.volume_create_ms = 0;
+    let sim = Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).expect("start");
+    let cert = write_cert(&sim);
+    let (url, cafile, port) = (sim.url(), cert.0.display().to_string(), free_port());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python())
+            .arg("-c")
+            .arg(PYWBEM_LISTENER_SCRIPT)
+            .arg(url)
+            .arg(cafile)
+            .arg(port.to_string())
+            .env("PEER_PASSWORD", PASSWORD)
+            .env_remove("REQUESTS_CA_BUNDLE")
+            .env_remove("CURL_CA_BUNDLE")
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("PYWBEM LISTENER OK 1"),
+        "pywbem listener failed:\n{stdout}\n{stderr}"
+    );
+    assert_eq!(sim.provider().subscription_count(), 0);
+    sim.shutdown().await;
+}
+
+/// An ExportIndication encoded by pywbem's own CIM-XML writer (`pywbem._cim_xml`,
+/// `CIMInstance.tocimxml()`), POSTed with the DSP0200 export headers to smis' listener.
+const PYWBEM_EXPORT_SCRIPT: &str = r#"
+import sys, urllib.request
+import pywbem
+try:
+    from pywbem import _cim_xml as cim_xml   # pywbem 1.x
+except ImportError:
+    from pywbem import cim_xml               # pywbem 0.x
+port = int(sys.argv[1])
+inst = pywbem.CIMInstance('CIM_AlertIndication', properties={
+    'Description': 'sent by pywbem',
+    'PerceivedSeverity': pywbem.Uint16(5),
+    'IndicationTime': pywbem.CIMDateTime('20261130214110.346591+000'),
+    'SequenceContext': 'pywbem#1',
+    'SequenceNumber': pywbem.Sint64(0),
+})
+msg = cim_xml.CIM(cim_xml.MESSAGE(cim_xml.SIMPLEEXPREQ(cim_xml.EXPMETHODCALL(
+    'ExportIndication', [cim_xml.EXPPARAMVALUE('NewIndication', inst.tocimxml())])),
+    '4711', '1.0'), '2.0', '2.0')
+body = ('<?xml version="1.0" encoding="utf-8" ?>\n' + msg.toxml()).encode('utf-8')
+req = urllib.request.Request('http://127.0.0.1:%d/' % port, data=body, method='POST', headers={
+    'Content-Type': 'application/xml; charset=utf-8',
+    'CIMExport': 'MethodRequest', 'CIMExportMethod': 'ExportIndication'})
+with urllib.request.urlopen(req, timeout=20) as r:
+    text = r.read().decode('utf-8')
+    assert r.status == 200, r.status
+    assert r.headers['CIMExport'] == 'MethodResponse', dict(r.headers)
+    assert 'MESSAGE ID="4711"' in text and '<ERROR' not in text, text
+print('PYWBEM EXPORT OK')
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pywbem_encoded_export_indication_is_accepted_by_the_listener() {
+    use smis::indication::{Listener, ListenerConfig};
+    let mut l = Listener::bind(ListenerConfig::http(std::net::SocketAddr::from((
+        [127, 0, 0, 1],
+        0,
+    ))))
+    .await
+    .expect("listener");
+    let port = l.handle().local_addr().port();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python())
+            .arg("-c")
+            .arg(PYWBEM_EXPORT_SCRIPT)
+            .arg(port.to_string())
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("PYWBEM EXPORT OK"),
+        "pywbem export failed:\n{stdout}\n{stderr}"
+    );
+    let ind = tokio::time::timeout(Duration::from_secs(5), l.recv())
+        .await
+        .expect("indication")
+        .expect("open");
+    assert_eq!(ind.class_name(), "CIM_AlertIndication");
+    assert_eq!(
+        ind.instance
+            .get::<String>("Description")
+            .expect("Description"),
+        "sent by pywbem"
+    );
+    assert_eq!(ind.sequence.expect("sequence").number, 0);
+    assert!(ind.indication_time.is_some());
+}
