@@ -26,6 +26,7 @@
 
 pub mod fault;
 pub mod handler;
+pub mod masking_spec;
 pub mod provider;
 pub mod scenario;
 pub mod server;

@@ -28,6 +28,9 @@
 //! (RequestStateChange 4/5) removes what it created.
 
 mod classes;
+mod masking;
+mod masking_classes;
+mod masking_methods;
 mod methods;
 mod ops;
 mod state;
