@@ -45,6 +45,8 @@ mod discovery;
 #[cfg(test)]
 mod fake;
 mod job;
+mod masking;
+mod masking_ops;
 mod pools;
 mod replication;
 mod views;
@@ -56,6 +58,12 @@ pub use job::{
     CancelToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions, classify_job_state,
     is_completed_ok,
 };
+pub use masking::{
+    AccessGroup, Initiator, InitiatorKind, MappedVolume, Masking, MaskingCapabilities,
+    MaskingStyle, StorageHardwareId, TargetPort, VolumeAccess, canonical_initiator_id,
+    masking_return_code, parse_device_number,
+};
+pub use masking_ops::MAX_LUN;
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
 pub use replication::{CloneRequest, CloneStarted, Mode, SyncType};
 pub use views::{

@@ -508,7 +508,10 @@ fn array_model_has_real_keys_and_values() {
     );
     assert_eq!(s.assoc_names(&cs, "CIM_HostedStoragePool", None).len(), 3);
     // volumes, disks + extents, 2 FC ports + iSCSI node + Ethernet port.
-    assert_eq!(s.assoc_names(&cs, "CIM_SystemDevice", None).len(), 3 + 16 + 4);
+    assert_eq!(
+        s.assoc_names(&cs, "CIM_SystemDevice", None).len(),
+        3 + 16 + 4
+    );
     assert_eq!(
         s.assoc_names(&cs, "CIM_SystemDevice", Some("CIM_StorageVolume"))
             .len(),

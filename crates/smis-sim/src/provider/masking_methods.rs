@@ -493,7 +493,11 @@ fn create_view(st: &mut State, c: &Call) -> R<Done> {
             wanted.push((vol.clone(), l));
         }
     }
-    let id = st.masking.new_id("SPC").replace("SIMS:", "");
+    let id = st
+        .masking
+        .new_id("SPC")
+        .replace("SIMS:", "")
+        .replace(':', "-");
     let name = match param!(c.p.string("ElementName")) {
         Some(n) if !n.trim().is_empty() => n,
         _ => id.clone(),
@@ -712,7 +716,11 @@ fn expose_paths(st: &mut State, c: &Call) -> R<Done> {
             if pair_taken(st, &inits, &ports, None) {
                 return Ok(fail(4101));
             }
-            let id = st.masking.new_id("SPC").replace("SIMS:", "");
+            let id = st
+                .masking
+                .new_id("SPC")
+                .replace("SIMS:", "")
+                .replace(':', "-");
             let name = match param!(c.p.string("ElementName")) {
                 Some(n) if !n.trim().is_empty() => n,
                 _ => id.clone(),
