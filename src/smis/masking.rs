@@ -24,7 +24,7 @@
 //! let group = masking.create_access_group("host1", &["21:00:00:1b:32:a1:b2:c3"]).await?;
 //! let volume = array.volumes().await?.remove(0);
 //! let lun = masking.map_volume(&volume, &group, None).await?; // the array picks the LUN
-//! for seen in masking.volume_access(&volume).await? {
+//! for seen in array.volume_access(&volume.path).await? {
 //!     println!("{} sees it as LUN {}", seen.group, seen.lun);
 //! }
 //! # let _ = lun; Ok(()) }
