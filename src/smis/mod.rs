@@ -44,10 +44,12 @@ mod codes;
 mod discovery;
 #[cfg(test)]
 mod fake;
+mod inventory;
 mod job;
 mod masking;
 mod masking_ops;
 mod pools;
+mod replicas;
 mod replication;
 mod views;
 mod volumes;
@@ -55,6 +57,7 @@ mod wait_bounds;
 
 pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};
+pub use inventory::{DiskDrive, PoolCapabilities};
 pub use job::{
     CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
     classify_job_state, is_completed_ok,
@@ -66,6 +69,9 @@ pub use masking::{
 };
 pub use masking_ops::MAX_LUN;
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
+pub use replicas::{
+    DeleteVolumeOptions, Replica, ReplicaKind, ReplicaOperation, ReplicaPolicy, ReplicaState,
+};
 pub use replication::{CloneRequest, CloneStarted, Mode, SyncType};
 pub use views::{
     ReplicationCapabilities, ReplicationService, ResourcePoolConfigurationService, SmisArray,

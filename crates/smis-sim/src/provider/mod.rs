@@ -33,6 +33,7 @@ mod masking_classes;
 mod masking_methods;
 mod methods;
 mod ops;
+mod replicas;
 mod state;
 
 use std::sync::{Arc, Mutex};
