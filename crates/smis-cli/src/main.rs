@@ -12,6 +12,7 @@ mod decode;
 mod errors;
 mod guard;
 mod json;
+mod mapped;
 mod output;
 mod sim;
 mod smi;
@@ -265,8 +266,7 @@ async fn run(cli: Cli) -> CliResult<()> {
             }
         }
     };
-    output::print(&doc, format)?;
-    Ok(())
+    mapped::print(doc, format).await
 }
 
 fn cols(c: &[&str]) -> Vec<String> {
