@@ -202,7 +202,7 @@ async fn job_latency() {
         let job = match array
             .start_clone(
                 &src,
-                &CloneRequest::full_clone(&format!("bench-{with_indications}")),
+                &CloneRequest::full_clone(format!("bench-{with_indications}")),
             )
             .await
             .unwrap()
