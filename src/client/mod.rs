@@ -18,6 +18,7 @@ mod builder;
 mod credentials;
 mod ops;
 mod pull;
+mod query_paths;
 mod replay_api;
 
 pub use builder::ClientBuilder;
@@ -299,7 +300,7 @@ impl Client {
             }
         }
         // OpenPegasus with `TE: trailers`: on error the body is an empty IMETHODRESPONSE and
-        // the status is only in the CIMStatusCode trailer (../shared/reference/openpegasus.md).
+        // the status is only in the CIMStatusCode trailer (OpenPegasus 2.14, chunked responses).
         if let Some(trailers) = &response.trailers {
             let get = |n: &str| {
                 trailers

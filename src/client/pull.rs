@@ -4,8 +4,8 @@
 //! pulls the next one only when the consumer has taken everything (so memory stays bounded
 //! by one page), closes the context with CloseEnumeration when dropped early, and falls
 //! back to the traditional operation when the server answers the Open with
-//! CIM_ERR_NOT_SUPPORTED or CIM_ERR_FAILED (SFCB does the latter; pywbem #2736,
-//! `../shared/reference/pywbem.md` §1). After one such refusal the client goes straight to
+//! CIM_ERR_NOT_SUPPORTED or CIM_ERR_FAILED (SFCB does the latter; pywbem issue #2736,
+//! PR #2738). After one such refusal the client goes straight to
 //! the traditional operations.
 
 use std::collections::VecDeque;

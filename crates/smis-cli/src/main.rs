@@ -10,6 +10,7 @@ mod commands;
 mod connect;
 mod decode;
 mod errors;
+mod guard;
 mod json;
 mod output;
 mod sim;
@@ -44,11 +45,12 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.line());
+            // Server text reaches stderr escaped (control and bidi characters).
+            eprintln!("{}", guard::term(&e.line()));
             if verbose > 0 {
                 for l in e.detail() {
                     for line in l.lines() {
-                        eprintln!("  {line}");
+                        eprintln!("  {}", guard::term(line));
                     }
                 }
             }
@@ -92,11 +94,10 @@ fn format_of(cli: &Cli) -> CliResult<Format> {
     Ok(f)
 }
 
-fn wait_timeout(g: &cli::Global) -> Duration {
+fn wait_timeout(g: &cli::Global) -> CliResult<Duration> {
     g.timeout
-        .filter(|t| t.is_finite() && *t > 0.0)
-        .map(Duration::from_secs_f64)
-        .unwrap_or(Duration::from_secs(3600))
+        .map(guard::timeout)
+        .unwrap_or(Ok(Duration::from_secs(3600)))
 }
 
 async fn run(cli: Cli) -> CliResult<()> {
@@ -213,7 +214,7 @@ async fn run(cli: Cli) -> CliResult<()> {
                         kind: *kind,
                         mode: *mode,
                         no_wait: *no_wait,
-                        timeout: wait_timeout(g),
+                        timeout: wait_timeout(g)?,
                         poll,
                     },
                 )
@@ -243,7 +244,7 @@ async fn run(cli: Cli) -> CliResult<()> {
                         allocation_units: allocation_units.as_deref(),
                         pool_id: pool_id.as_deref(),
                         no_wait: *no_wait,
-                        timeout: wait_timeout(g),
+                        timeout: wait_timeout(g)?,
                         poll,
                     },
                 )
@@ -259,7 +260,7 @@ async fn run(cli: Cli) -> CliResult<()> {
                 }
                 JobCmd::Wait { job } => {
                     let p = smi::resolve_job(&c, job).await?;
-                    Doc::Instance(smi::wait_job_lib(&c, &p, wait_timeout(g), poll).await?)
+                    Doc::Instance(smi::wait_job_lib(&c, &p, wait_timeout(g)?, poll).await?)
                 }
             }
         }

@@ -470,7 +470,7 @@ fn array_model_has_real_keys_and_values() {
         scaps[0]
             .get::<Vec<u16>>("SupportedStorageElementTypes")
             .unwrap(),
-        vec![2]
+        vec![2, 5]
     );
     assert_eq!(
         scaps[0].get::<Vec<u16>>("SupportedCopyTypes").unwrap(),
@@ -1184,7 +1184,7 @@ fn pull_paths_associators_references_and_query() {
     else {
         panic!()
     };
-    assert_eq!(r.items.len(), 4); // 2 volumes + parent pool + hosting system
+    assert_eq!(r.items.len(), 5); // 2 volumes + parent pool + hosting system + capabilities
     let IReturn::PullPaths(rp) = s
         .op(Intrinsic::OpenReferenceInstancePaths {
             instance_name: p1,
@@ -1655,7 +1655,7 @@ fn modify_replica_synchronization_detach_and_return() {
     assert_eq!(modify(8, &sync), 6, "still copying");
     s.advance(10);
     assert_eq!(s.job_state(&job).0, 7);
-    assert_eq!(modify(12, &sync), 1, "Fracture not supported");
+    assert_eq!(modify(2, &sync), 1, "Abort not supported");
     let before = s.remaining("P1");
     assert_eq!(modify(8, &sync), 0);
     assert!(
@@ -1738,12 +1738,12 @@ fn create_volume_sizes_and_capacity() {
             "CreateOrModifyElementFromStoragePool",
             vec![
                 pv("ElementType", 5u16),
-                pv("InPool", s.pool("P1")),
+                pv("InPool", s.pool("P2")),
                 pv("Size", GIB),
             ],
         )
         .unwrap();
-    assert_eq!(rv(&r), 1, "thin volumes not advertised");
+    assert_eq!(rv(&r), 1, "thin volumes not advertised by P2");
 
     // Resize (expand) through TheElement.
     let before = s.remaining("P1");

@@ -30,6 +30,7 @@
 mod classes;
 mod methods;
 mod ops;
+mod replicas;
 mod state;
 
 use std::sync::{Arc, Mutex};
