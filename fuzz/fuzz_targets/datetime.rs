@@ -9,6 +9,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use libfuzzer_sys::fuzz_target;
 use smis::cim::CimDateTime;
 
+fn days_in_month(year: u16, month: u8) -> u8 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// 9999-12-31T23:59:59.999999Z, the last instant a CIM timestamp can hold in UTC.
 fn max_timestamp() -> SystemTime {
     UNIX_EPOCH + Duration::new(253_402_300_799, 999_999_000)
@@ -35,9 +45,12 @@ fn check(dt: &CimDateTime, origin: &str) {
             );
         }
     } else {
-        if let (Some(_), Some(m), Some(d)) = (dt.year(), dt.month(), dt.day()) {
+        if let (Some(y), Some(m), Some(d)) = (dt.year(), dt.month(), dt.day()) {
             assert!((1..=12).contains(&m), "{origin}: month {m}");
-            assert!((1..=31).contains(&d), "{origin}: day {d}");
+            assert!(
+                d >= 1 && d <= days_in_month(y, m),
+                "{origin}: {y}-{m}-{d} is no date"
+            );
         }
         let _ = dt.utc_offset_minutes();
         if let Some(t) = dt.to_system_time().filter(|t| *t <= max_timestamp()) {
