@@ -10,10 +10,8 @@ fn round_trips(text: &str) -> ObjectPath {
     let path = ObjectPath::parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     let shown = path.to_string();
     let back = ObjectPath::parse(&shown).unwrap_or_else(|e| panic!("{shown:?}: {e}"));
-    assert!(
-        back == path && path == back,
-        "{text:?} -> {shown:?} -> {back:?}"
-    );
+    assert_eq!(back, path, "{text:?} -> {shown:?}");
+    assert_eq!(path, back, "equality is not symmetric for {text:?}");
     let header = path.to_header_form();
     let h = ObjectPath::parse(&header).unwrap_or_else(|e| panic!("{header:?}: {e}"));
     let mut local = path.clone();
