@@ -13,6 +13,7 @@ mod errors;
 mod guard;
 mod json;
 mod output;
+mod replica_cmds;
 mod sim;
 mod smi;
 
@@ -112,6 +113,13 @@ async fn run(cli: Cli) -> CliResult<()> {
             plain_http,
         } => return sim::serve(g, listen, scenario, *plain_http).await,
         Cmd::Demo => return sim::demo(g, format).await,
+        cmd @ (Cmd::Replicas { .. }
+        | Cmd::Replica { .. }
+        | Cmd::DeleteVolume { .. }
+        | Cmd::PoolCapabilities { .. }
+        | Cmd::Disks) => {
+            replica_cmds::run(&connect::client(g)?, cmd, wait_timeout(g)?, poll).await?
+        }
         Cmd::Class { name } => commands::class(&connect::client(g)?, name).await?,
         Cmd::Classes { class, deep, names } => {
             commands::classes(&connect::client(g)?, class.clone(), *deep, *names).await?
