@@ -15,6 +15,7 @@
 //! ```
 
 mod builder;
+mod classes;
 mod credentials;
 mod ops;
 mod pull;
@@ -72,6 +73,8 @@ pub(crate) struct Inner {
     /// Set once the server refused a pull Open with NOT_SUPPORTED/FAILED: later
     /// enumerations go straight to the traditional operations (as pywbem does, #2736).
     pub(crate) pull_unsupported: AtomicBool,
+    /// Classes fetched for ValueMap translation ([`Client::cached_class`]).
+    pub(crate) classes: classes::ClassCache,
 }
 
 /// A connection to one CIM server (an SMI-S provider). Cheap to clone; clones share the
@@ -116,6 +119,7 @@ impl Client {
                 limits: DecodeLimits::default(),
                 request_trailers: true,
                 pull_unsupported: AtomicBool::new(false),
+                classes: Default::default(),
             }),
             credentials,
         }

@@ -12,6 +12,7 @@ mod decode;
 mod errors;
 mod guard;
 mod json;
+mod mapped;
 mod output;
 mod replica_cmds;
 mod sim;
@@ -273,8 +274,7 @@ async fn run(cli: Cli) -> CliResult<()> {
             }
         }
     };
-    output::print(&doc, format)?;
-    Ok(())
+    mapped::print(doc, format).await
 }
 
 fn cols(c: &[&str]) -> Vec<String> {

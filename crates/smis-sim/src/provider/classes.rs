@@ -943,6 +943,10 @@ impl ClassRepo {
                     class.methods.push(me);
                 }
             }
+            super::valuemaps::apply(&mut class, |anc| {
+                def.name.eq_ignore_ascii_case(anc)
+                    || def.superclass.is_some_and(|s| repo.is_a(s, anc))
+            });
             repo.index
                 .insert(def.name.to_ascii_lowercase(), repo.classes.len());
             repo.classes.push(class);
