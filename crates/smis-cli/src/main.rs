@@ -11,6 +11,7 @@ mod connect;
 mod decode;
 mod errors;
 mod guard;
+mod indications;
 mod json;
 mod mapped;
 mod output;
@@ -121,6 +122,10 @@ async fn run(cli: Cli) -> CliResult<()> {
         | Cmd::Disks) => {
             replica_cmds::run(&connect::client(g)?, cmd, wait_timeout(g)?, poll).await?
         }
+        Cmd::Listen(a) => return indications::listen(g, a, format).await,
+        Cmd::Subscribe(a) => return indications::subscribe(g, a, format).await,
+        Cmd::Subscriptions(a) => return indications::list(g, a, format).await,
+        Cmd::Unsubscribe(a) => return indications::unsubscribe(g, a).await,
         Cmd::Class { name } => commands::class(&connect::client(g)?, name).await?,
         Cmd::Classes { class, deep, names } => {
             commands::classes(&connect::client(g)?, class.clone(), *deep, *names).await?

@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod delivery;
 pub mod fault;
 pub mod handler;
 pub mod provider;
@@ -31,8 +32,10 @@ pub mod scenario;
 pub mod server;
 pub mod tls;
 
+pub use delivery::DeliveryStats;
 pub use fault::Fault;
 pub use handler::{SimHandler, Simulator, SimulatorConfig};
+pub use provider::DeliverySettings;
 pub use provider::{Clock, ManualClock, Outcome, Provider, ResponseQuirks, SimFault, SystemClock};
 pub use scenario::Scenario;
 pub use server::{
