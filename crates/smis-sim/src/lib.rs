@@ -27,6 +27,7 @@
 pub mod delivery;
 pub mod fault;
 pub mod handler;
+pub mod masking_spec;
 pub mod provider;
 pub mod scenario;
 pub mod server;
