@@ -299,6 +299,49 @@ pub enum Cmd {
     },
     /// SMI-S: disk drives (interconnect, medium, size).
     Disks,
+    /// SMI-S masking: registered initiators (storage hardware IDs).
+    Initiators,
+    /// SMI-S masking: front-end FC and iSCSI target ports.
+    TargetPorts,
+    /// SMI-S masking: access groups (list, create, delete, add, remove, volumes).
+    AccessGroup {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: crate::masking_cmd::GroupCmd,
+        /// Masking form (default: group masking where offered, else ExposePaths).
+        #[arg(long, value_enum, global = true)]
+        style: Option<crate::masking_cmd::Style>,
+    },
+    /// SMI-S masking: map a volume to an access group (optionally at a LUN).
+    Mask {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+        /// Access group name.
+        #[arg(long)]
+        group: String,
+        /// LUN (0-254; default: the array picks).
+        #[arg(long)]
+        lun: Option<u32>,
+        /// Masking form.
+        #[arg(long, value_enum)]
+        style: Option<crate::masking_cmd::Style>,
+    },
+    /// SMI-S masking: unmap a volume from an access group.
+    Unmask {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+        /// Access group name.
+        #[arg(long)]
+        group: String,
+        /// Masking form.
+        #[arg(long, value_enum)]
+        style: Option<crate::masking_cmd::Style>,
+    },
+    /// SMI-S masking: which access groups see a volume, at which LUN.
+    Access {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+    },
     /// Indications: run a listener and print what arrives (table or JSON lines); with
     /// --subscribe, subscribe it on --url first and unsubscribe on exit (Ctrl-C or --count).
     Listen(crate::indications::ListenArgs),

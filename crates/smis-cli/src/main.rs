@@ -14,6 +14,7 @@ mod guard;
 mod indications;
 mod json;
 mod mapped;
+mod masking_cmd;
 mod output;
 mod replica_cmds;
 mod sim;
@@ -265,6 +266,12 @@ async fn run(cli: Cli) -> CliResult<()> {
                 .await?,
             )
         }
+        cmd @ (Cmd::Initiators
+        | Cmd::TargetPorts
+        | Cmd::AccessGroup { .. }
+        | Cmd::Mask { .. }
+        | Cmd::Unmask { .. }
+        | Cmd::Access { .. }) => masking_cmd::run(&connect::client(g)?, cmd).await?,
         Cmd::Job { cmd } => {
             let c = connect::client(g)?;
             match cmd {
