@@ -162,7 +162,8 @@ fn real_keys_round_trip_including_inf_and_nan() {
         let p = ObjectPath::parse(text).unwrap();
         let shown = p.to_string();
         let back = ObjectPath::parse(&shown).unwrap();
-        assert!(back == p && p == back, "{text} -> {shown}");
+        assert_eq!(back, p, "{text} -> {shown}");
+        assert_eq!(p, back, "symmetric: {text} -> {shown}");
         assert_eq!(back.to_string(), shown, "{text}");
     }
     assert_eq!(
