@@ -272,6 +272,33 @@ pub enum Cmd {
     },
     /// Start the simulator in-process and walk through discovery, clone, child pool and a failure.
     Demo,
+    /// SMI-S: the replication pairs of a volume (as source or target) with their states.
+    Replicas {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+    },
+    /// SMI-S: restore, resync, fracture, detach or delete a replica.
+    Replica {
+        /// restore, resync, fracture, detach or delete.
+        #[command(subcommand)]
+        cmd: crate::replica_cmds::ReplicaCmd,
+    },
+    /// SMI-S: delete a volume (ReturnToStoragePool); refused while it is in a replication
+    /// pair unless --replicas detach|delete.
+    DeleteVolume {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+        /// What to do with its replicas.
+        #[arg(long, value_enum, default_value = "refuse")]
+        replicas: crate::replica_cmds::ReplicasArg,
+    },
+    /// SMI-S: each pool's own capabilities (thick/thin volumes, expand, shrink).
+    PoolCapabilities {
+        /// Only this pool (path, PoolID, InstanceID or name).
+        pool: Option<String>,
+    },
+    /// SMI-S: disk drives (interconnect, medium, size).
+    Disks,
     /// SMI-S masking: registered initiators (storage hardware IDs).
     Initiators,
     /// SMI-S masking: front-end FC and iSCSI target ports.

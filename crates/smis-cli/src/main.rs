@@ -16,6 +16,7 @@ mod json;
 mod mapped;
 mod masking_cmd;
 mod output;
+mod replica_cmds;
 mod sim;
 mod smi;
 
@@ -115,6 +116,13 @@ async fn run(cli: Cli) -> CliResult<()> {
             plain_http,
         } => return sim::serve(g, listen, scenario, *plain_http).await,
         Cmd::Demo => return sim::demo(g, format).await,
+        cmd @ (Cmd::Replicas { .. }
+        | Cmd::Replica { .. }
+        | Cmd::DeleteVolume { .. }
+        | Cmd::PoolCapabilities { .. }
+        | Cmd::Disks) => {
+            replica_cmds::run(&connect::client(g)?, cmd, wait_timeout(g)?, poll).await?
+        }
         Cmd::Listen(a) => return indications::listen(g, a, format).await,
         Cmd::Subscribe(a) => return indications::subscribe(g, a, format).await,
         Cmd::Subscriptions(a) => return indications::list(g, a, format).await,
