@@ -458,11 +458,9 @@ fn http_json(cap: &Capture) -> Value {
     json!({"start": start, "headers": h, "trailers": t})
 }
 
-/// Runs `decode FILE`.
-pub fn run(file: &std::path::Path, format: Format) -> CliResult<()> {
-    let data =
-        std::fs::read(file).map_err(|e| failed(format!("cannot read {}: {e}", file.display())))?;
-    let mut rest: &[u8] = &data;
+/// Decodes the messages of a capture read whole (see `decode_input` for the limits).
+pub fn run_data(data: &[u8], format: Format) -> CliResult<()> {
+    let mut rest: &[u8] = data;
     let mut texts = Vec::new();
     let mut values = Vec::new();
     loop {

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod connect;
 mod decode;
+mod decode_input;
 mod errors;
 mod json;
 mod output;
@@ -41,7 +42,18 @@ fn main() -> ExitCode {
         }
     };
     let verbose = cli.global.verbose;
-    match rt.block_on(run(cli)) {
+    let bound = whole_command_bound(&cli);
+    let outcome = rt.block_on(async move {
+        match bound {
+            // --timeout bounds the command as a whole: every request, every page of an
+            // enumeration (a server that never ends one cannot keep the command running).
+            Some(d) => tokio::time::timeout(d, run(cli))
+                .await
+                .unwrap_or(Err(CliError::Smis(smis::Error::Timeout(d)))),
+            None => run(cli).await,
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{}", e.line());
@@ -92,6 +104,26 @@ fn format_of(cli: &Cli) -> CliResult<Format> {
     Ok(f)
 }
 
+/// The bound of the whole command from `--timeout`, except where `--timeout` is the wait of
+/// a job (clone, create-child-pool, job) and for the local commands (decode, sim, demo).
+fn whole_command_bound(cli: &Cli) -> Option<Duration> {
+    if matches!(
+        cli.cmd,
+        Cmd::Decode { .. }
+            | Cmd::Sim { .. }
+            | Cmd::Demo
+            | Cmd::Clone { .. }
+            | Cmd::CreateChildPool { .. }
+            | Cmd::Job { .. }
+    ) {
+        return None;
+    }
+    cli.global
+        .timeout
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .and_then(|t| Duration::try_from_secs_f64(t).ok())
+}
+
 fn wait_timeout(g: &cli::Global) -> Duration {
     g.timeout
         .filter(|t| t.is_finite() && *t > 0.0)
@@ -104,7 +136,7 @@ async fn run(cli: Cli) -> CliResult<()> {
     let g = &cli.global;
     let poll = Duration::from_millis(500);
     let doc = match &cli.cmd {
-        Cmd::Decode { file } => return decode::run(file, format),
+        Cmd::Decode { file } => return decode_input::run(file, format),
         Cmd::Sim {
             listen,
             scenario,
