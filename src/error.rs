@@ -4,8 +4,8 @@
 //! # StorageService code mapping
 //!
 //! Every [`Error`] maps to a [`StorageServiceCode`], the codes that
-//! `MSFT_SMStorageVolume.CreateClone` documents (`../shared/seeds/004_753dbf022d62ee3f.txt`,
-//! `../shared/reference/ms_return_codes.txt`):
+//! `MSFT_SMStorageVolume.CreateClone` documents (Microsoft's Windows Storage Management API
+//! reference, the CreateClone method of the MSFT_SMStorageVolume class):
 //!
 //! | failure | code |
 //! |---|---|
@@ -271,7 +271,7 @@ impl CimStatus {
     }
 
     /// The StorageService code Windows' Storage Management API gives this CIM error:
-    /// 43000 + status for 1..=29 (seed 004), 51000 Generic Failure otherwise.
+    /// 43000 + status for 1..=29 (`MSFT_SMStorageVolume.CreateClone`), 51000 Generic Failure otherwise.
     pub fn storage_service_code(self) -> StorageServiceCode {
         match self.code() {
             c @ 1..=29 => StorageServiceCode(43000 + c),
@@ -287,7 +287,7 @@ impl fmt::Display for CimStatus {
 }
 
 /// A return code of Windows' Storage Management API (`MSFT_SMStorageVolume.CreateClone`,
-/// seed 004): the whole table, with its documented labels.
+/// Microsoft's Storage Management API reference): the whole table, with its documented labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StorageServiceCode(pub u32);
 
@@ -334,7 +334,7 @@ impl StorageServiceCode {
         self.0
     }
 
-    /// The documented label (seed 004), e.g. `StorageService CIM Error: Not found` for 43006.
+    /// The documented label (`MSFT_SMStorageVolume.CreateClone`), e.g. `StorageService CIM Error: Not found` for 43006.
     pub fn label(self) -> String {
         let s = match self.0 {
             0 => "Success",
@@ -369,7 +369,7 @@ impl StorageServiceCode {
         s.to_string()
     }
 
-    /// True when the code appears in CreateClone's documented table (seed 004).
+    /// True when the code appears in CreateClone's documented table (`MSFT_SMStorageVolume.CreateClone`).
     pub fn is_documented(self) -> bool {
         matches!(
             self.0,

@@ -634,7 +634,7 @@ async fn jobs_for_volumes_and_pools_are_followed_and_deleted() {
 
 #[tokio::test]
 async fn cancelling_a_wait_terminates_the_job() {
-    use smis::smis::{CancelToken, Job};
+    use smis::smis::{CancellationToken, Job};
     let mut sc = scenario("default", 60_000);
     sc.faults.push(job_fault(
         "CreateElementReplica",
@@ -670,7 +670,7 @@ async fn cancelling_a_wait_terminates_the_job() {
             .all(|p| p.as_ref().unwrap().job_state == Some(4))
     );
 
-    let token = CancelToken::new();
+    let token = CancellationToken::new();
     let t2 = token.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -213,7 +213,7 @@ impl CimValue {
 
     /// Parses a scalar literal of type `ty` as CIM-XML carries it in `VALUE`.
     ///
-    /// Tolerant the way real providers need (reference: `../shared/reference/pywbem.md` §5):
+    /// Tolerant the way real providers need (as pywbem 1.9's CIM-XML parser is):
     /// surrounding whitespace around numbers and booleans, `0x` hexadecimal integers,
     /// case-insensitive `true`/`false`, `INF`/`-INF`/`NaN` reals. Strict otherwise: out-of-range
     /// integers, trailing junk and bad datetimes are refused. `reference` cannot be parsed

@@ -64,7 +64,7 @@ impl fmt::Debug for Credentials {
 }
 
 /// A source of credentials when neither the call nor the connection has any: the
-/// "configuration provider" of Windows' Storage Management API (seed 004: "If not provided,
+/// "configuration provider" of Windows' Storage Management API (`MSFT_SMStorageVolume.CreateClone`: "If not provided,
 /// the storage service attempts to obtain these credentials from the configuration
 /// provider").
 pub trait CredentialsProvider: Send + Sync {

@@ -304,7 +304,7 @@ impl Client {
             }
         }
         // OpenPegasus with `TE: trailers`: on error the body is an empty IMETHODRESPONSE and
-        // the status is only in the CIMStatusCode trailer (../shared/reference/openpegasus.md).
+        // the status is only in the CIMStatusCode trailer (OpenPegasus 2.14, chunked responses).
         if let Some(trailers) = &response.trailers {
             let get = |n: &str| {
                 trailers

@@ -4,11 +4,11 @@
 //! pulls the next one only when the consumer has taken everything (so memory stays bounded
 //! by one page), closes the context with CloseEnumeration when dropped early, and falls
 //! back to the traditional operation when the server answers the Open with
-//! CIM_ERR_NOT_SUPPORTED or CIM_ERR_FAILED (SFCB does the latter; pywbem #2736,
-//! `../shared/reference/pywbem.md` §1). After one such refusal the client goes straight to
-//! the traditional operations. The traditional operations' responses are decoded as they
-//! arrive ([`Client::intrinsic_stream`]), so a fallback enumeration also holds one object at
-//! a time, not the whole response.
+//! CIM_ERR_NOT_SUPPORTED or CIM_ERR_FAILED (SFCB does the latter; pywbem issue #2736,
+//! PR #2738). After one such refusal the client goes straight to the traditional
+//! operations. The traditional operations' responses are decoded as they arrive
+//! ([`Client::intrinsic_stream`]), so a fallback enumeration also holds one object at a
+//! time, not the whole response.
 //!
 //! Every stream is bounded as a whole ([`EnumerationLimits`]): a deadline for the whole
 //! enumeration, a limit on consecutive empty pages and an optional item limit, so that a

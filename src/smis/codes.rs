@@ -7,7 +7,7 @@ use crate::error::{Error, StorageServiceCode};
 /// The StorageService code for a failed method's return value: 1..=8 keep their number
 /// (1 Not Supported, 2 Unknown/Unspecified Error, 3 Timeout, 4 Failed, 5 Invalid Parameter,
 /// 6 In Use, 7 method-specific, 8 Object Not Found / Insufficient Resources), anything else
-/// is 40300 "Method invocation failed" (seed 004's table has no other slot for them).
+/// is 40300 "Method invocation failed" (CreateClone's table has no other slot for them).
 pub fn method_return_storage_code(return_value: u32) -> StorageServiceCode {
     match return_value {
         1..=8 => StorageServiceCode(return_value),
@@ -17,7 +17,7 @@ pub fn method_return_storage_code(return_value: u32) -> StorageServiceCode {
 
 /// A return value of the SMI-S block methods (CreateElementReplica, CreateReplica,
 /// CreateOrModifyElementFromStoragePool, ReturnToStoragePool, ModifyReplicaSynchronization;
-/// CIM 2.49.0 value maps, smis-facts.md §2).
+/// ValueMap/Values of the DMTF CIM Schema 2.49 MOFs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MethodReturnCode(pub u32);
 
@@ -58,7 +58,7 @@ impl fmt::Display for MethodReturnCode {
 }
 
 /// A return value of `CIM_ResourcePoolConfigurationService.CreateChildResourcePool`
-/// (seed 000), with the seed's labels.
+/// (DMTF CIM Schema 2.49 MOF), with the MOF's `Values` labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PoolReturnCode(pub u32);
 

@@ -1,6 +1,6 @@
 //! Discovery: the interop namespace, registered profiles, the arrays and the vendor
-//! namespace — as libstoragemgmt's `_profile_register_load` does it (smis-facts.md §1a),
-//! with its vendor workarounds (§1f).
+//! namespace — as libstoragemgmt's `_profile_register_load` does it (`smis_common.py`),
+//! with its vendor workarounds (libstoragemgmt commits c73f5301, 0acbdb15).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -37,7 +37,7 @@ pub struct RegisteredProfile {
 
 impl RegisteredProfile {
     /// The version to judge the profile by: NetApp-E registers the Array profile as 1.0 or
-    /// 1.2 while implementing 1.4; libstoragemgmt forces such versions to 1.4 (§1f).
+    /// 1.2 while implementing 1.4; libstoragemgmt forces such versions to 1.4.
     pub fn effective_version(&self) -> String {
         if self.organization == 11
             && self.name == "Array"
@@ -142,7 +142,7 @@ impl Discovery {
                     raw = v;
                     break;
                 }
-                // CIM errors 3, 5, 7: not this namespace; go on (libstoragemgmt §1a).
+                // CIM errors 3, 5, 7: not this namespace; go on (libstoragemgmt `smis_common.py`).
                 Err(e) if is_absent(&e) => continue,
                 Err(e) => return Err(e),
             }
@@ -228,7 +228,7 @@ fn best_profiles(raw: &[Instance]) -> Result<Vec<RegisteredProfile>> {
     Ok(best.into_values().collect())
 }
 
-/// Without profile registration (LSI MegaRAID, smis-facts.md §1f): enumerate
+/// Without profile registration (LSI MegaRAID, libstoragemgmt `smis.py`): enumerate
 /// CIM_ComputerSystem in the user's namespace or those CIM_Namespace lists, keeping systems
 /// with Dedicated containing 3 (Storage) or hosting a CIM_StoragePool.
 async fn fallback_arrays(

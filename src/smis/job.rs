@@ -3,7 +3,7 @@
 //!
 //! The rule: a job is a success only when JobState is 7 Completed **and** OperationalStatus
 //! holds both 2 OK and 17 Completed, in either order — providers send `[2,17]` or `[17,2]`
-//! (libstoragemgmt `cim_job_completed_ok`, smis-facts.md §1d, §6.3). Everything else that is
+//! (libstoragemgmt `smis_common.py` `cim_job_completed_ok`). Everything else that is
 //! final is a failure ([`Error::JobFailed`]); waiting never outlives
 //! [`WaitOptions::deadline`] ([`Error::JobTimeout`]), a job that disappears is
 //! [`Error::JobVanished`], and cancellation is [`Error::Cancelled`].
@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::Stream;
-use tokio::sync::watch;
 use tokio::time::Instant;
+pub use tokio_util::sync::CancellationToken;
 
 use crate::cim::{CimValue, Instance, ObjectPath};
 use crate::client::{AssociatorsOptions, Client, GetInstanceOptions};
@@ -26,7 +26,7 @@ use super::{prop_opt, prop_vec};
 /// JobState values (CIM_ConcreteJob, CIM 2.49.0): 2 New, 3 Starting, 4 Running,
 /// 5 Suspended, 6 Shutting Down, 7 Completed, 8 Terminated, 9 Killed, 10 Exception,
 /// 11 Service, 12 Query Pending; 32767 is EMC ECOM's vendor "Queue Pending", which cinder's
-/// VMAX driver treats as running (smis-facts.md §1f).
+/// VMAX SMI-S driver treats as running.
 const JOB_PROPERTIES: [&str; 8] = [
     "JobState",
     "PercentComplete",
@@ -102,43 +102,9 @@ pub struct JobProgress {
 }
 
 /// A cancellation switch for [`Job::wait`]: clone it, hand one clone to the waiter, call
-/// [`CancelToken::cancel`] on another.
-#[derive(Clone, Debug)]
-pub struct CancelToken {
-    tx: Arc<watch::Sender<bool>>,
-}
-
-impl Default for CancelToken {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl CancelToken {
-    /// A token that is not cancelled.
-    pub fn new() -> Self {
-        CancelToken {
-            tx: Arc::new(watch::channel(false).0),
-        }
-    }
-
-    /// Cancels every wait holding this token (or a clone).
-    pub fn cancel(&self) {
-        self.tx.send_replace(true);
-    }
-
-    /// True once [`CancelToken::cancel`] was called.
-    pub fn is_cancelled(&self) -> bool {
-        *self.tx.borrow()
-    }
-
-    /// Resolves when the token is cancelled.
-    pub async fn cancelled(&self) {
-        let mut rx = self.tx.subscribe();
-        // wait_for returns Err only when the sender is dropped, and we hold it.
-        let _ = rx.wait_for(|c| *c).await;
-    }
-}
+/// `cancel()` on another. This is `tokio_util`'s [`CancellationToken`] (re-exported as
+/// `smis::smis::CancellationToken`); the name `CancelToken` is kept for existing callers.
+pub type CancelToken = CancellationToken;
 
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(JobProgress) + Send + Sync>;
@@ -155,7 +121,7 @@ pub struct WaitOptions {
     /// Give up after this long (default 10 min) with [`Error::JobTimeout`].
     pub deadline: Duration,
     /// Stop waiting when cancelled ([`Error::Cancelled`]).
-    pub cancel: Option<CancelToken>,
+    pub cancel: Option<CancellationToken>,
     /// On cancellation, ask the provider to terminate the job (RequestStateChange 4).
     pub terminate_on_cancel: bool,
     /// Called with every observation.
@@ -265,7 +231,7 @@ impl Job {
     async fn observe(&self) -> Result<Observation> {
         let props = JOB_PROPERTIES.iter().map(|s| s.to_string()).collect();
         let mut inst = self.get(Some(props)).await?;
-        // Some providers (HP 3PAR, smis-facts.md §1f) mishandle PropertyList; read the
+        // Some providers (HP 3PAR; libstoragemgmt omits PropertyList for it) mishandle PropertyList; read the
         // whole instance before deciding on a missing JobState.
         if inst.value("JobState").is_none() {
             inst = self.get(None).await?;
@@ -342,7 +308,7 @@ impl Job {
 
     async fn on_cancel(&self, opts: &WaitOptions) -> Error {
         if opts.terminate_on_cancel {
-            // RequestStateChange 4 Terminate (CIM_ConcreteJob, smis-facts.md §2).
+            // RequestStateChange 4 Terminate (CIM_ConcreteJob.RequestStateChange, DMTF CIM Schema 2.49).
             match self
                 .client
                 .invoke_method(
@@ -512,7 +478,7 @@ impl Job {
     }
 }
 
-async fn cancelled(token: &Option<CancelToken>) {
+async fn cancelled(token: &Option<CancellationToken>) {
     match token {
         Some(t) => t.cancelled().await,
         None => std::future::pending().await,
@@ -622,7 +588,7 @@ mod tests {
 
     #[tokio::test]
     async fn cancel_token() {
-        let t = CancelToken::new();
+        let t = CancellationToken::new();
         assert!(!t.is_cancelled());
         let t2 = t.clone();
         let h = tokio::spawn(async move { t2.cancelled().await });
@@ -835,7 +801,7 @@ mod tests {
         #[tokio::test]
         async fn cancellation_terminates_when_asked() {
             let (job, fake) = provider(vec![state(4, vec![2])], no_errors);
-            let token = CancelToken::new();
+            let token = CancellationToken::new();
             let opts = WaitOptions {
                 cancel: Some(token.clone()),
                 terminate_on_cancel: true,

@@ -2,9 +2,9 @@
 //! replication (CreateClone), child resource pools and volume provisioning.
 //!
 //! Everything here sits on top of [`crate::Client`]: the profile and association walks that
-//! libstoragemgmt's `smispy` plugin does (`../shared/reference/smis-facts.md` §1), and the
-//! semantics of Windows' Storage Management API methods (`MSFT_SMStorageVolume.CreateClone`,
-//! seed 004; `CIM_ResourcePoolConfigurationService.CreateChildResourcePool`, seed 000).
+//! libstoragemgmt's `smispy` plugin does (libstoragemgmt's `smispy` plugin, `smis.py`), and the
+//! semantics of Windows' Storage Management API methods (`MSFT_SMStorageVolume.CreateClone`;
+//! `CIM_ResourcePoolConfigurationService.CreateChildResourcePool` in the DMTF CIM Schema 2.49).
 //!
 //! ```no_run
 //! # async fn demo(client: smis::Client) -> smis::Result<()> {
@@ -22,7 +22,7 @@
 //! # Failure → StorageService code
 //!
 //! Every error of this layer answers [`crate::Error::storage_service_code`] with a code of
-//! the CreateClone table (seed 004):
+//! the CreateClone table (`MSFT_SMStorageVolume.CreateClone`):
 //!
 //! | failure on the SMI-S paths | `Error` variant | StorageServiceCode |
 //! |---|---|---|
@@ -53,8 +53,8 @@ mod volumes;
 pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};
 pub use job::{
-    CancelToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions, classify_job_state,
-    is_completed_ok,
+    CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
+    classify_job_state, is_completed_ok,
 };
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
 pub use replication::{CloneRequest, CloneStarted, Mode, SyncType};
@@ -98,7 +98,7 @@ pub(crate) fn prop_vec<T: FromCimValue>(inst: &Instance, name: &str) -> Result<V
 
 /// True for CIM errors a walk should step over (the namespace, class or operation is not
 /// there): CIM_ERR_INVALID_NAMESPACE (3), CIM_ERR_INVALID_CLASS (5), CIM_ERR_NOT_SUPPORTED
-/// (7) — the codes libstoragemgmt skips while probing (smis-facts.md §1a).
+/// (7) — the codes libstoragemgmt skips while probing (`smis_common.py`).
 pub(crate) fn is_absent(e: &Error) -> bool {
     matches!(e.cim_status().map(|s| s.code()), Some(3 | 5 | 7))
 }

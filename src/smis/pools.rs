@@ -1,11 +1,11 @@
-//! `CIM_ResourcePoolConfigurationService.CreateChildResourcePool` (seed 000, DSP1041,
-//! smis-facts.md §4) and `DeleteResourcePool`.
+//! `CIM_ResourcePoolConfigurationService.CreateChildResourcePool` (DMTF DSP1041
+//! Resource Allocation Profile; the method's MOF in the DMTF CIM Schema 2.49) and `DeleteResourcePool`.
 //!
 //! `Settings[]` is a string array qualified `EmbeddedInstance("CIM_ResourceAllocationSettingData")`:
 //! each [`ResourceAllocationSettings`] becomes an embedded RASD instance
 //! (`CimValue::Instance`); `ParentPool[]` is a reference array.
 //!
-//! | return value (seed 000 label) | result |
+//! | return value (MOF `Values` label) | result |
 //! |---|---|
 //! | 0 Job Completed with No Error | the pool from out `Pool` |
 //! | 4096 Method Parameters Checked - Job Started | follow the job; the pool from out `Pool` or CIM_AffectedJobElement |
@@ -148,7 +148,8 @@ impl SmisArray {
             })
     }
 
-    /// Creates a child resource pool (seed 000) and returns it.
+    /// Creates a child resource pool (`CIM_ResourcePoolConfigurationService.CreateChildResourcePool`,
+    /// DMTF CIM Schema 2.49) and returns it.
     pub async fn create_child_resource_pool(&self, req: &ChildPoolRequest) -> Result<ResourcePool> {
         const METHOD: &str = "CreateChildResourcePool";
         let service = self.rpcs().await?;

@@ -1,5 +1,5 @@
-//! CreateClone / CreateSnapshot of Windows' Storage Management API (seed 004,
-//! `MSFT_SMStorageVolume.CreateClone`) on SMI-S: capability checks as libstoragemgmt does
+//! CreateClone / CreateSnapshot of Windows' Storage Management API
+//! (`MSFT_SMStorageVolume.CreateClone`) on SMI-S: capability checks as libstoragemgmt does
 //! them, then `CIM_ReplicationService.CreateElementReplica` — or, without a replication
 //! service, `CIM_StorageConfigurationService.CreateReplica` — then the job, then the target.
 //!
@@ -96,7 +96,7 @@ pub enum CloneStarted {
     Job(Job),
 }
 
-/// Parameters of [`SmisArray::create_clone`] (seed 004's CreateClone/CreateSnapshot).
+/// Parameters of [`SmisArray::create_clone`] (`MSFT_SMStorageVolume.CreateClone`/`CreateSnapshot`).
 #[derive(Debug, Clone)]
 pub struct CloneRequest {
     /// ElementName of the new volume.
@@ -107,7 +107,7 @@ pub struct CloneRequest {
     pub sync_type: SyncType,
     /// Synchronous or asynchronous replication.
     pub mode: Mode,
-    /// Per-call credentials (seed 004's `username`/`password`).
+    /// Per-call credentials (CreateClone's `username`/`password`).
     pub credentials: Option<Credentials>,
     /// How to wait for a job.
     pub wait: WaitOptions,
@@ -148,7 +148,7 @@ enum Route {
 
 impl SmisArray {
     /// The client to use for a call: the call's own credentials, else the connection's,
-    /// else the configured [`crate::client::CredentialsProvider`] (seed 004: "If not
+    /// else the configured [`crate::client::CredentialsProvider`] (`MSFT_SMStorageVolume.CreateClone`: "If not
     /// provided, the storage service attempts to obtain these credentials from the
     /// configuration provider"), else `Error::Credentials` (51005).
     pub fn client_for(&self, credentials: Option<&Credentials>) -> Result<Client> {
@@ -176,7 +176,7 @@ impl SmisArray {
         }
     }
 
-    /// Creates a clone or snapshot of `source` (seed 004 CreateClone/CreateSnapshot) and
+    /// Creates a clone or snapshot of `source` (`MSFT_SMStorageVolume.CreateClone`/`CreateSnapshot`) and
     /// returns the new volume. See the module docs for the checks and the result codes.
     pub async fn create_clone(
         &self,
@@ -269,7 +269,8 @@ impl SmisArray {
                 }
                 if req.sync_type == SyncType::Clone {
                     // WaitForCopyState 4 Synchronized, as libstoragemgmt sends and Windows
-                    // requires of providers (smis-facts.md §1b, §2).
+                    // requires of providers (libstoragemgmt `smis.py` `volume_replicate`; Microsoft's SMI-S requirements
+                    // for Windows storage management, dn265446).
                     params.push(ParamValue::new("WaitForCopyState", 4u16));
                 }
                 let ret = array
@@ -297,7 +298,7 @@ impl SmisArray {
         Ok((route, ret, method))
     }
 
-    /// Capability checks (libstoragemgmt `smis_cap.py`, smis-facts.md §1c) before any
+    /// Capability checks (libstoragemgmt `smis_cap.py`) before any
     /// method is called.
     async fn replication_route(&self, req: &CloneRequest) -> Result<Route> {
         let unsupported = || Error::Unsupported {
@@ -334,7 +335,7 @@ impl SmisArray {
             return Ok(Route::ElementReplica(service.path));
         }
         // No replication service: CIM_StorageConfigurationService.CreateReplica when
-        // CIM_StorageConfigurationCapabilities.SupportedCopyTypes allows it (§1b, §1c).
+        // CIM_StorageConfigurationCapabilities.SupportedCopyTypes allows it (libstoragemgmt `smis.py`, `smis_cap.py`).
         let Some(scs) = self.storage_configuration_service().await? else {
             return Err(unsupported());
         };
@@ -453,7 +454,7 @@ impl SmisArray {
     /// Detaches `target` from its source: References(target, ResultClass
     /// CIM_StorageSynchronized), then ModifyReplicaSynchronization(Operation 8 Detach,
     /// Synchronization) on the replication service, as Windows does after a clone
-    /// (smis-facts.md §2, dn265446).
+    /// (Microsoft's SMI-S requirements for Windows storage management, dn265446).
     pub async fn detach(
         &self,
         service: &ObjectPath,

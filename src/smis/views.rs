@@ -171,7 +171,7 @@ pub struct ReplicationCapabilities {
 
 impl ReplicationCapabilities {
     /// True when CreateElementReplica (2) is in either action list (libstoragemgmt
-    /// `smis_cap.py`, smis-facts.md §1c).
+    /// `smis_cap.py`).
     pub fn can_create_element_replica(&self) -> bool {
         self.supported_synchronous_actions.contains(&2)
             || self.supported_asynchronous_actions.contains(&2)
@@ -263,7 +263,7 @@ impl TryFrom<&Instance> for ResourcePoolConfigurationService {
 }
 
 /// A handle on one array: the client, the system's path and the vendor namespace, plus an
-/// optional [`CredentialsProvider`] (the "configuration provider" of seed 004) consulted
+/// optional [`CredentialsProvider`] (the "configuration provider" of `MSFT_SMStorageVolume.CreateClone`) consulted
 /// when neither a call nor the connection has credentials.
 #[derive(Clone)]
 pub struct SmisArray {
@@ -382,7 +382,7 @@ impl SmisArray {
         {
             Ok(v) if !v.is_empty() => v,
             // Empty answers happen on some providers (IBM SVC's intermittent empty
-            // Associators, smis-facts.md §6.6): confirm by enumerating.
+            // Associators, pywbem issue #1775): confirm by enumerating.
             Ok(_) => self.enumerate_volumes().await?,
             Err(e) if is_absent(&e) => self.enumerate_volumes().await?,
             Err(e) => return Err(e),

@@ -1,5 +1,5 @@
-//! Volume provisioning through `CIM_StorageConfigurationService` (Block Services,
-//! smis-facts.md §2): CreateOrModifyElementFromStoragePool to create and resize,
+//! Volume provisioning through `CIM_StorageConfigurationService` (SNIA SMI-S Block
+//! Services profile): CreateOrModifyElementFromStoragePool to create and resize,
 //! ReturnToStoragePool to delete; jobs followed.
 //!
 //! 4097 "Size Not Supported" means the provider did nothing and put the nearest size it

@@ -217,7 +217,7 @@ pub struct RequestKey {
     pub operation: String,
     /// The namespace, lower-case.
     pub namespace: String,
-    /// The target: the canonical object path ([`ObjectPath::canonical`], no namespace) of
+    /// The target: the canonical object path ([`ObjectPath::canonical`](crate::cim::ObjectPath::canonical), no namespace) of
     /// `InstanceName`/`ObjectName`/`ModifiedInstance` or of a method call's target, or the
     /// lower-case class name of `ClassName`; empty when the operation has none.
     pub object: String,

@@ -679,24 +679,11 @@ fn one(cap: &Capture, format: Format) -> CliResult<(String, Value)> {
     Ok((text, value))
 }
 
+/// Decodes a percent-encoded trailer value (DSP0200, the `CIMStatusCodeDescription` header).
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(hex) = std::str::from_utf8(&b[i + 1..i + 3])
-            && let Ok(v) = u8::from_str_radix(hex, 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -712,5 +699,6 @@ mod tests {
         assert_eq!(c.header("cimstatuscode"), Some("6"));
         assert_eq!(c.status(), Some(200));
         assert_eq!(percent_decode("a%3A%20b"), "a: b");
+        assert_eq!(percent_decode("end%20"), "end ");
     }
 }

@@ -3,37 +3,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::cim::CimName;
 use crate::xml::{DecodeError, DecodeErrorKind, DecodeLimits};
-
-/// A small, fast hasher for interned names (FxHash).
-#[derive(Default)]
-pub(super) struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-        self.0 = h;
-    }
-}
 
 fn err_at(input: &[u8], offset: usize, kind: DecodeErrorKind, message: String) -> DecodeError {
     let (line, column) = line_col(input, offset);
@@ -226,7 +201,9 @@ pub(crate) struct Parser<'a> {
     pub(super) reader: Reader<&'a [u8]>,
     pub(super) stack: Vec<Frame>,
     pub(super) max_depth: usize,
-    names: HashMap<Box<[u8]>, (CimName, usize), BuildHasherDefault<FxHasher>>,
+    /// Interned names. The names come from the server, so the hasher is seeded per process
+    /// (`foldhash::fast::RandomState`): a hostile document cannot aim for collisions.
+    names: HashMap<Box<[u8]>, (CimName, usize), foldhash::fast::RandomState>,
     /// Names in the order last seen, and where the next one is expected: documents repeat
     /// the same sequence of names per object, so most look-ups are one comparison.
     seq: Vec<CimName>,
