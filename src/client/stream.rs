@@ -71,7 +71,7 @@ struct Body {
 }
 
 enum Phase {
-    Start(Request),
+    Start(Box<Request>),
     Body(Box<Body>),
     Done,
 }
@@ -117,10 +117,10 @@ impl Client {
     ) -> ReturnStream {
         let state = State {
             client: self.clone(),
-            phase: Phase::Start(Request::Intrinsic(IntrinsicRequest {
+            phase: Phase::Start(Box::new(Request::Intrinsic(IntrinsicRequest {
                 namespace: namespace.to_string(),
                 op,
-            })),
+            }))),
             high_water: high_water.clone(),
         };
         ReturnStream {
@@ -213,7 +213,7 @@ async fn step(mut st: State) -> Option<(Result<ReturnItem>, State)> {
     loop {
         match std::mem::replace(&mut st.phase, Phase::Done) {
             Phase::Done => return None,
-            Phase::Start(request) => match st.client.start_stream(request).await {
+            Phase::Start(request) => match st.client.start_stream(*request).await {
                 Ok(b) => st.phase = Phase::Body(Box::new(b)),
                 Err(e) => return Some((Err(e), st)),
             },

@@ -68,11 +68,11 @@ pub fn run(file: &Path, format: Format) -> CliResult<()> {
             file.display()
         )));
     }
-    if format == Format::Summary {
-        if let Some(kind) = streamable(&head) {
-            let text = stream_summary(file, &mut f, head, ended, kind)?;
-            return print(&text);
-        }
+    if format == Format::Summary
+        && let Some(kind) = streamable(&head)
+    {
+        let text = stream_summary(file, &mut f, head, ended, kind)?;
+        return print(&text);
     }
     let mut data = head;
     if !ended {
