@@ -24,6 +24,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::cim::{Instance, ObjectPath};
+use crate::text::Escaped;
 use crate::transport::{TlsFailure, TransportError};
 use crate::xml::{DecodeError, EncodeError};
 
@@ -407,7 +408,7 @@ pub struct JobFailure {
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with a CIM error (`ERROR` element or `CIMStatusCode` trailer).
-    #[error("{operation}: {status}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error("{}: {status}{}", Escaped(.operation), .description.as_deref().map(|d| format!(": {}", Escaped(d))).unwrap_or_default())]
     Cim {
         /// The operation or method that failed.
         operation: String,
@@ -419,7 +420,7 @@ pub enum Error {
         instances: Vec<Instance>,
     },
     /// HTTP 401: the credentials were refused or missing.
-    #[error("authentication failed for user {user:?} (HTTP 401; server offers: {})", if .offered.is_empty() { "no WWW-Authenticate".to_string() } else { .offered.join(", ") })]
+    #[error("authentication failed for {} (HTTP 401; server offers: {})", .user.as_deref().map(|u| format!("user {}", Escaped(u))).unwrap_or_else(|| "no user".into()), if .offered.is_empty() { "no WWW-Authenticate".to_string() } else { Escaped(.offered.join(", ")).to_string() })]
     Authentication {
         /// The user name that was tried (never the password).
         user: Option<String>,
@@ -427,14 +428,14 @@ pub enum Error {
         offered: Vec<String>,
     },
     /// HTTP 403.
-    #[error("access denied (HTTP 403){}", .detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error("access denied (HTTP 403){}", .detail.as_deref().map(|d| format!(": {}", Escaped(d))).unwrap_or_default())]
     AccessDenied {
         /// PGErrorDetail or CIMError header, if any.
         detail: Option<String>,
     },
     /// Another non-200 HTTP status (400, 500, 501 ...), with the DSP0200 `CIMError` header
     /// and OpenPegasus' `PGErrorDetail` (percent-decoded).
-    #[error("HTTP {status}{}{}", .cim_error.as_deref().map(|c| format!(" (CIMError: {c})")).unwrap_or_default(), .detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error("HTTP {status}{}{}", .cim_error.as_deref().map(|c| format!(" (CIMError: {})", Escaped(c))).unwrap_or_default(), .detail.as_deref().map(|d| format!(": {}", Escaped(d))).unwrap_or_default())]
     Http {
         /// HTTP status.
         status: u16,
@@ -444,10 +445,10 @@ pub enum Error {
         detail: Option<String>,
     },
     /// The HTTP response is not a CIM-XML response (bad `Content-Type`, missing body).
-    #[error("bad response header: {0}")]
+    #[error("bad response header: {}", Escaped(.0))]
     Header(String),
     /// The TLS handshake failed.
-    #[error("TLS: {message}")]
+    #[error("TLS: {}", Escaped(.message))]
     Tls {
         /// Classified reason.
         kind: TlsFailure,
@@ -455,7 +456,7 @@ pub enum Error {
         message: String,
     },
     /// Connecting failed, or the connection broke.
-    #[error("connection: {0}")]
+    #[error("connection: {}", Escaped(.0))]
     Connection(String),
     /// A timeout fired.
     #[error("timed out after {0:?}")]
@@ -467,25 +468,25 @@ pub enum Error {
         limit: u64,
     },
     /// The response body is not valid XML or not valid CIM-XML.
-    #[error("cannot decode the response: {0}")]
+    #[error("cannot decode the response: {}", Escaped(.0))]
     Decode(#[from] DecodeError),
     /// The request cannot be encoded.
     #[error(transparent)]
     Encode(#[from] EncodeError),
     /// The response does not answer the request (wrong MESSAGE ID or operation name).
-    #[error("unexpected response: {0}")]
+    #[error("unexpected response: {}", Escaped(.0))]
     UnexpectedResponse(String),
     /// An argument was refused before anything was sent.
-    #[error("invalid argument: {0}")]
+    #[error("invalid argument: {}", Escaped(.0))]
     InvalidArgument(String),
     /// No credentials could be found, or a credentials file is unsafe.
-    #[error("credentials: {0}")]
+    #[error("credentials: {}", Escaped(.0))]
     Credentials(String),
     /// A client or TLS configuration problem (unreadable CA file, bad URL, ...).
-    #[error("configuration: {0}")]
+    #[error("configuration: {}", Escaped(.0))]
     Config(String),
     /// A value in a response did not have the expected type.
-    #[error("{context}: {source}")]
+    #[error("{}: {}", Escaped(.context), Escaped(.source))]
     Value {
         /// Where.
         context: String,
@@ -493,7 +494,7 @@ pub enum Error {
         source: crate::cim::ValueError,
     },
     /// An extrinsic method returned a failure code.
-    #[error("{method} returned {return_value} ({label})")]
+    #[error("{} returned {return_value} ({})", Escaped(.method), Escaped(.label))]
     MethodFailed {
         /// The method.
         method: String,
@@ -505,7 +506,7 @@ pub enum Error {
         code: StorageServiceCode,
     },
     /// A capability check failed before anything was asked of the provider (40308, 40500).
-    #[error("{code}: {message}")]
+    #[error("{code}: {}", Escaped(.message))]
     Unsupported {
         /// 40308 or 40500 (or another code).
         code: StorageServiceCode,
@@ -513,11 +514,11 @@ pub enum Error {
         message: String,
     },
     /// A CIM_ConcreteJob failed.
-    #[error("job failed: {}", .0.message)]
+    #[error("job failed: {}", Escaped(&.0.message))]
     JobFailed(Box<JobFailure>),
     /// A job did not finish before the deadline.
     #[error(
-        "job {job} did not finish within {after:?} (last JobState {last_state:?}, {last_percent:?}% complete)"
+        "job {} did not finish within {after:?} (last JobState {last_state:?}, {last_percent:?}% complete)", Escaped(.job)
     )]
     JobTimeout {
         /// The job path.
@@ -530,7 +531,7 @@ pub enum Error {
         last_percent: Option<u16>,
     },
     /// The job instance disappeared before its outcome was read.
-    #[error("job {0} vanished before its outcome could be read")]
+    #[error("job {} vanished before its outcome could be read", Escaped(.0))]
     JobVanished(String),
     /// Waiting was cancelled by the caller.
     #[error("cancelled")]
@@ -716,6 +717,57 @@ mod tests {
         assert_eq!(
             Error::Connection("x".into()).storage_service_code().code(),
             51000
+        );
+    }
+
+    #[test]
+    fn display_escapes_server_text_but_fields_keep_it() {
+        let hostile = "bad\u{1b}]0;owned\u{7}\r\nerror: fake\u{9b}31m\u{202e}txt.exe";
+        let e = Error::Http {
+            status: 500,
+            cim_error: Some(hostile.into()),
+            detail: Some(hostile.into()),
+        };
+        let shown = e.to_string();
+        assert!(
+            !shown.chars().any(crate::text::is_terminal_unsafe),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(
+                "bad\\u{1b}]0;owned\\u{7}\\u{d}\\u{a}error: fake\\u{9b}31m\\u{202e}txt.exe"
+            )
+        );
+        let Error::Http { cim_error, .. } = &e else {
+            unreachable!()
+        };
+        assert_eq!(cim_error.as_deref(), Some(hostile));
+        let e = Error::Cim {
+            operation: "GetInstance".into(),
+            status: CimStatus::NotFound,
+            description: Some(hostile.into()),
+            instances: vec![],
+        };
+        assert!(!e.to_string().chars().any(crate::text::is_terminal_unsafe));
+    }
+
+    #[test]
+    fn authentication_error_names_the_user_plainly() {
+        let e = Error::Authentication {
+            user: Some("admin".into()),
+            offered: vec![],
+        };
+        assert_eq!(
+            e.to_string(),
+            "authentication failed for user admin (HTTP 401; server offers: no WWW-Authenticate)"
+        );
+        let e = Error::Authentication {
+            user: None,
+            offered: vec!["Basic realm=\"x\"".into()],
+        };
+        assert!(
+            e.to_string()
+                .starts_with("authentication failed for no user (HTTP 401")
         );
     }
 }

@@ -29,6 +29,7 @@ pub mod client;
 pub mod error;
 pub mod message;
 pub mod smis;
+pub mod text;
 pub mod transport;
 pub mod xml;
 

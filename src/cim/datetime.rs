@@ -95,6 +95,13 @@ impl CimDateTime {
             {
                 return Err(bad("a timestamp field is out of range"));
             }
+            // The day must exist in its month (and year, for 29 February), as far as the
+            // digits that are not wildcards tell.
+            if let (Some(m), Some(d)) = (field(&raw, 4, 2), field(&raw, 6, 2)) {
+                if d > days_in_month(field(&raw, 0, 4), m) {
+                    return Err(bad("the day does not exist in that month"));
+                }
+            }
         }
         Ok(CimDateTime { raw })
     }
@@ -161,12 +168,21 @@ impl CimDateTime {
         CimDateTime { raw }
     }
 
-    /// A UTC timestamp from a `SystemTime` (times before 1970 give the epoch).
+    /// A UTC timestamp from a `SystemTime`. The value saturates at both ends of what the
+    /// format can hold: times before 1970 give the epoch, `19700101000000.000000+000`, and
+    /// times after the year 9999 give the last representable instant,
+    /// `99991231235959.999999+000` (the whole value, not only the year, so that it stays
+    /// the latest timestamp).
     pub fn from_system_time(t: SystemTime) -> Self {
         let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
         let secs = d.as_secs();
         let days = (secs / 86_400) as i64;
         let (y, m, dd) = civil_from_days(days);
+        if y > 9999 {
+            let mut raw = [0u8; 25];
+            raw.copy_from_slice(b"99991231235959.999999+000");
+            return CimDateTime { raw };
+        }
         let rem = secs % 86_400;
         let s = format!(
             "{:04}{:02}{:02}{:02}{:02}{:02}.{:06}+000",
@@ -288,6 +304,18 @@ impl CimDateTime {
     }
 }
 
+/// Days in `month` (1-12) of `year` (February has 29 when the year is unknown).
+fn days_in_month(year: Option<u64>, month: u64) -> u64 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 => match year {
+            Some(y) if !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) => 28,
+            _ => 29,
+        },
+        _ => 31,
+    }
+}
+
 // Howard Hinnant's civil-from-days algorithms.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -372,9 +400,36 @@ mod tests {
             "20240101000000.000000:001",
             "00000000250000.000000:000",
             "2024010100000a.000000+000",
+            "20240231000000.000000+000",
+            "20230229000000.000000+000",
+            "19000229000000.000000+000",
+            "20240431000000.000000+000",
         ] {
             assert!(CimDateTime::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn calendar_dates() {
+        for good in [
+            "20240229000000.000000+000",
+            "20000229000000.000000+000",
+            "20241231235959.999999+000",
+        ] {
+            assert!(CimDateTime::parse(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn far_future_saturates_whole_value() {
+        let far = UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+        let c = CimDateTime::from_system_time(far);
+        assert_eq!(c.to_string(), "99991231235959.999999+000");
+        let later = UNIX_EPOCH + Duration::from_secs(u64::MAX / 4);
+        assert_eq!(CimDateTime::from_system_time(later), c);
+        // The largest value is later than anything before it.
+        let before = CimDateTime::parse("99991231235959.999998+000").unwrap();
+        assert!(before.to_system_time() < c.to_system_time());
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub use object::{
     CimClass, Flavor, Instance, Method, Parameter, Property, PropertyExtra, Qualifier,
     QualifierDecl, Scope,
 };
+pub use path::{KeyBinding, MAX_PATH_NESTING, ObjectPath, PathKind, normalize_namespace};
 #[allow(unused_imports)]
-pub(crate) use path::untyped_number;
-pub use path::{KeyBinding, ObjectPath, PathKind, normalize_namespace};
+pub(crate) use path::{duplicate_key, untyped_number};
 pub use types::{CimType, EmbeddedKind};
 pub use value::{CimArray, CimValue, FromCimValue, ToCimValue, ValueError};

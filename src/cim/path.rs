@@ -75,23 +75,68 @@ impl PartialEq for ObjectPath {
             && self.class_name == other.class_name
             && eq_opt(&self.host, &other.host)
             && eq_opt(&self.namespace, &other.namespace)
-            && self.keys.len() == other.keys.len()
-            && self.keys.iter().all(|k| {
-                other
-                    .keys
-                    .iter()
-                    .any(|o| o.name == k.name && key_value_eq(&o.value, &k.value))
-            })
+            && keys_eq(&self.keys, &other.keys)
     }
 }
 
-/// Key values compare by value; integers compare across integer types.
+/// Key bindings compare as multisets: both sides sorted by name (case-insensitive, then by
+/// value text for repeated names), then pairwise. O(n log n) and symmetric, also for key
+/// lists built by hand with repeated names (parsing and decoding refuse those).
+fn keys_eq(a: &[KeyBinding], b: &[KeyBinding]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() == 1 {
+        return a[0].name == b[0].name && key_value_eq(&a[0].value, &b[0].value);
+    }
+    fn sorted(keys: &[KeyBinding]) -> Vec<&KeyBinding> {
+        let mut v: Vec<&KeyBinding> = keys.iter().collect();
+        v.sort_by(|x, y| {
+            x.name
+                .cmp(&y.name)
+                .then_with(|| x.value.to_string().cmp(&y.value.to_string()))
+        });
+        v
+    }
+    let (sa, sb) = (sorted(a), sorted(b));
+    sa.iter()
+        .zip(&sb)
+        .all(|(x, y)| x.name == y.name && key_value_eq(&x.value, &y.value))
+}
+
+/// Key values compare by value; integers compare across integer types, reals across real
+/// types (bit for bit, so that a NaN key equals itself).
 fn key_value_eq(a: &CimValue, b: &CimValue) -> bool {
+    let real = |v: &CimValue| match v {
+        CimValue::Real32(x) => Some(f64::from(*x)),
+        CimValue::Real64(x) => Some(*x),
+        _ => None,
+    };
     match (a.as_i128(), b.as_i128()) {
         (Some(x), Some(y)) => x == y,
-        _ => a == b,
+        _ => match (real(a), real(b)) {
+            (Some(x), Some(y)) => x.to_bits() == y.to_bits() || x == y,
+            _ => a == b,
+        },
     }
 }
+
+/// The first key name that appears more than once (case-insensitive), if any. DSP0004
+/// §7.7.5 gives every key property one value in an instance path, so a repeated key is
+/// malformed. O(n log n).
+pub(crate) fn duplicate_key(keys: &[KeyBinding]) -> Option<&CimName> {
+    if keys.len() < 2 {
+        return None;
+    }
+    let mut names: Vec<&CimName> = keys.iter().map(|k| &k.name).collect();
+    names.sort();
+    names.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+}
+
+/// How deeply reference-valued keys may nest inside one another in a parsed path (a
+/// reference key whose path has a reference key ...). Real association paths nest two or
+/// three levels; deeper input is refused with a parse error instead of recursing.
+pub const MAX_PATH_NESTING: usize = 32;
 
 impl ObjectPath {
     /// An instance path of `class_name` in `namespace` with no keys yet.
@@ -174,8 +219,12 @@ impl ObjectPath {
     /// Key values: `"string"` (with `\"` and `\\` escapes), `'c'` (char16), `TRUE`/`FALSE`,
     /// numbers (decimal, `0x` hex, reals), typed values `(uint32)5`, and references as quoted
     /// paths.
+    ///
+    /// A key value carries at most one type cast, reference keys nest at most
+    /// [`MAX_PATH_NESTING`] levels, and a key name may appear only once: anything else is a
+    /// [`ValueError::BadPath`], never unbounded recursion.
     pub fn parse(text: &str) -> Result<ObjectPath, ValueError> {
-        Parser::new(text).parse()
+        Parser::new(text, 0).parse()
     }
 
     /// Formats the untyped WBEM URI without scheme: `//host/ns:Class.k="v"` (host and
@@ -242,6 +291,15 @@ fn write_key_value(s: &mut String, v: &CimValue) {
         CimValue::Boolean(b) => s.push_str(if *b { "TRUE" } else { "FALSE" }),
         CimValue::DateTime(d) => write_quoted(s, d.as_str()),
         CimValue::Reference(p) => write_quoted(s, &p.to_string()),
+        // INF, -INF and NaN are not untyped numbers: keep the type so that they parse back.
+        CimValue::Real32(r) if !r.is_finite() => {
+            s.push_str("(real32)");
+            s.push_str(&v.format_scalar().unwrap_or_default());
+        }
+        CimValue::Real64(r) if !r.is_finite() => {
+            s.push_str("(real64)");
+            s.push_str(&v.format_scalar().unwrap_or_default());
+        }
         other => s.push_str(&other.format_scalar().unwrap_or_default()),
     }
 }
@@ -273,11 +331,27 @@ impl fmt::Display for ObjectPath {
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// How many reference keys enclose this path.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
-    fn new(text: &'a str) -> Self {
-        Parser { text, pos: 0 }
+    fn new(text: &'a str, depth: usize) -> Self {
+        Parser {
+            text,
+            pos: 0,
+            depth,
+        }
+    }
+
+    /// Parses a path nested in a reference key of this one, within the nesting bound.
+    fn nested(&self, text: &str) -> Result<ObjectPath, ValueError> {
+        if self.depth >= MAX_PATH_NESTING {
+            return Err(self.err(format!(
+                "reference keys nested more than {MAX_PATH_NESTING} levels deep"
+            )));
+        }
+        Parser::new(text, self.depth + 1).parse()
     }
 
     fn err(&self, why: impl Into<String>) -> ValueError {
@@ -382,6 +456,9 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
         }
+        if let Some(dup) = duplicate_key(&path.keys) {
+            return Err(self.err(format!("key '{dup}' appears more than once")));
+        }
         Ok(path)
     }
 
@@ -392,7 +469,7 @@ impl<'a> Parser<'a> {
             self.pos += 1 + used;
             // A quoted value that is itself a path with keys is a reference.
             if looks_like_path(&s) {
-                if let Ok(p) = ObjectPath::parse(&s) {
+                if let Ok(p) = self.nested(&s) {
                     if p.kind == PathKind::Instance {
                         return Ok(CimValue::Reference(Box::new(p)));
                     }
@@ -417,8 +494,21 @@ impl<'a> Parser<'a> {
             let ty = CimType::parse(body[..close].trim())
                 .ok_or_else(|| self.err(format!("unknown type '{}'", &body[..close])))?;
             self.pos += close + 2;
-            let v = self.parse_value()?;
-            return coerce(v, ty).map_err(|e| self.err(e.to_string()));
+            let rest = self.rest();
+            if rest.starts_with('(') {
+                // `(uint8)(uint8)...`: one cast is all a key value can carry.
+                return Err(self.err("a key value may carry only one type cast"));
+            }
+            if rest.starts_with('"') || rest.starts_with('\'') {
+                let v = self.parse_value()?;
+                return self.coerce(v, ty);
+            }
+            // An unquoted literal of the named type (this keeps INF, -INF and NaN reals and
+            // the full range of every integer type).
+            let end = rest.find(',').unwrap_or(rest.len());
+            let lit = &rest[..end];
+            self.pos += end;
+            return CimValue::parse_scalar(ty, lit).map_err(|e| self.err(e.to_string()));
         }
         let end = rest.find(',').unwrap_or(rest.len());
         let lit = &rest[..end];
@@ -449,15 +539,18 @@ pub(crate) fn untyped_number(lit: &str) -> Option<CimValue> {
         .map(CimValue::Real64)
 }
 
-fn coerce(v: CimValue, ty: CimType) -> Result<CimValue, ValueError> {
-    match (&v, ty) {
-        (CimValue::Reference(_), CimType::Reference) => Ok(v),
-        (CimValue::String(s), CimType::Reference) => {
-            ObjectPath::parse(s).map(|p| CimValue::Reference(Box::new(p)))
-        }
-        (CimValue::String(s), t) => CimValue::parse_scalar(t, s),
-        (CimValue::Reference(p), CimType::String) => Ok(CimValue::String(p.to_string())),
-        (_, t) => CimValue::parse_scalar(t, &v.format_scalar().unwrap_or_default()),
+impl Parser<'_> {
+    fn coerce(&self, v: CimValue, ty: CimType) -> Result<CimValue, ValueError> {
+        let r = match (&v, ty) {
+            (CimValue::Reference(_), CimType::Reference) => Ok(v),
+            (CimValue::String(s), CimType::Reference) => {
+                return self.nested(s).map(|p| CimValue::Reference(Box::new(p)));
+            }
+            (CimValue::String(s), t) => CimValue::parse_scalar(t, s),
+            (CimValue::Reference(p), CimType::String) => Ok(CimValue::String(p.to_string())),
+            (_, t) => CimValue::parse_scalar(t, &v.format_scalar().unwrap_or_default()),
+        };
+        r.map_err(|e| self.err(e.to_string()))
     }
 }
 

@@ -282,7 +282,19 @@ impl CimValue {
                     .and_then(|v| v.try_into().ok())
                     .ok_or_else(bad)?,
             ),
-            CimType::Real32 => CimValue::Real32(parse_real(text).ok_or_else(bad)? as f32),
+            CimType::Real32 => {
+                // A finite literal beyond the real32 range (e.g. 1e300) is refused rather
+                // than turned into INF: INF, -INF and NaN are only taken when spelled so.
+                let v = parse_real(text).ok_or_else(bad)?;
+                let single = v as f32;
+                if v.is_finite() && !single.is_finite() {
+                    return Err(ValueError::OutOfRange {
+                        value: text.trim().chars().take(80).collect(),
+                        target: "real32",
+                    });
+                }
+                CimValue::Real32(single)
+            }
             CimType::Real64 => CimValue::Real64(parse_real(text).ok_or_else(bad)?),
             CimType::DateTime => CimValue::DateTime(CimDateTime::parse(text)?),
             CimType::Reference => return Err(bad()),

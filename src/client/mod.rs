@@ -18,6 +18,7 @@ mod builder;
 mod credentials;
 mod ops;
 mod pull;
+mod query_paths;
 mod replay_api;
 mod stream;
 

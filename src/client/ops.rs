@@ -479,7 +479,9 @@ impl Client {
         self.paths("ReferenceNames", r, &ns)
     }
 
-    /// ExecQuery (e.g. language `WQL` or `DMTF:CQL`).
+    /// ExecQuery (e.g. language `WQL` or `DMTF:CQL`). Instances the server sends without a
+    /// path (`VALUE.OBJECT`) get one with their class name and the query's namespace and no
+    /// keys, as pywbem gives them.
     pub async fn exec_query(
         &self,
         namespace: Option<&str>,
@@ -496,7 +498,9 @@ impl Client {
                 },
             )
             .await?;
-        self.objects("ExecQuery", r, &ns)
+        let mut objects = self.objects("ExecQuery", r, &ns)?;
+        crate::client::query_paths::give_paths(&mut objects, &ns);
+        Ok(objects)
     }
 
     /// GetClass.

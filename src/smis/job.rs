@@ -112,13 +112,15 @@ pub type ProgressFn = Arc<dyn Fn(JobProgress) + Send + Sync>;
 /// How to wait for a job.
 #[derive(Clone)]
 pub struct WaitOptions {
-    /// First polling interval (default 1 s).
+    /// First polling interval (default 1 s; clamped to
+    /// [`WaitOptions::MIN_POLL_INTERVAL`]..=[`WaitOptions::MAX_POLL_INTERVAL`]).
     pub poll_interval: Duration,
     /// Longest polling interval (default 10 s).
     pub max_interval: Duration,
     /// Interval growth per poll (default 1.5).
     pub backoff: f64,
-    /// Give up after this long (default 10 min) with [`Error::JobTimeout`].
+    /// Give up after this long (default 10 min) with [`Error::JobTimeout`]; saturates at
+    /// [`WaitOptions::MAX_DEADLINE`] (`Duration::MAX` waits as long as it takes).
     pub deadline: Duration,
     /// Stop waiting when cancelled ([`Error::Cancelled`]).
     pub cancel: Option<CancellationToken>,
@@ -166,12 +168,8 @@ impl WaitOptions {
     }
 
     fn next_interval(&self, current: Duration) -> Duration {
-        let factor = if self.backoff.is_finite() && self.backoff >= 1.0 {
-            self.backoff
-        } else {
-            1.0
-        };
-        current.mul_f64(factor).min(self.max_interval.max(current))
+        // Clamped and saturating: see `WaitOptions::MIN_POLL_INTERVAL` and friends.
+        self.bounded_next_interval(current)
     }
 }
 
@@ -250,8 +248,8 @@ impl Job {
     /// after reading the results.
     pub async fn wait(&self, opts: &WaitOptions) -> Result<JobOutcome> {
         let started = Instant::now();
-        let deadline = started + opts.deadline;
-        let mut interval = opts.poll_interval;
+        let deadline = opts.deadline_from(started);
+        let mut interval = opts.first_interval();
         let mut last: Option<JobProgress> = None;
         loop {
             let timeout = |last: &Option<JobProgress>| Error::JobTimeout {
@@ -464,7 +462,7 @@ impl Job {
                 tokio::time::sleep(i).await;
             }
             let next = Some(match interval {
-                None => opts.poll_interval,
+                None => opts.first_interval(),
                 Some(i) => opts.next_interval(i),
             });
             match job.observe().await {

@@ -49,6 +49,7 @@ mod pools;
 mod replication;
 mod views;
 mod volumes;
+mod wait_bounds;
 
 pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};

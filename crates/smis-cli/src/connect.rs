@@ -16,30 +16,8 @@ use crate::errors::{CliError, CliResult, failed};
 /// prompt without echo when stdin is a terminal.
 pub fn password(g: &Global) -> CliResult<Option<SecretString>> {
     if let Some(file) = &g.password_file {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(file)
-                .map_err(|e| failed(format!("cannot read password file {}: {e}", file.display())))?
-                .permissions()
-                .mode();
-            if mode & 0o077 != 0 {
-                return Err(CliError::Smis(smis::Error::Credentials(format!(
-                    "password file {} is readable by others (mode {:o}); chmod 600 it",
-                    file.display(),
-                    mode & 0o777
-                ))));
-            }
-        }
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| failed(format!("cannot read password file {}: {e}", file.display())))?;
-        let line = text
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim_end_matches('\r')
-            .to_string();
-        return Ok(Some(SecretString::from(line)));
+        // A regular file of at most 64 KiB, owner-only, never blocking on a FIFO.
+        return crate::guard::read_password_file(file).map(Some);
     }
     if let Ok(p) = std::env::var(&g.password_env) {
         return Ok(Some(SecretString::from(p)));
@@ -68,6 +46,8 @@ pub fn tls(g: &Global) -> CliResult<TlsOptions> {
             .map_err(|e| CliError::Usage(format!("bad --pin-sha256: {e}")));
     }
     if g.insecure {
+        // Every time, whatever the verbosity: nothing about the server is verified.
+        eprintln!("{}", crate::guard::INSECURE_WARNING);
         return Ok(TlsOptions::insecure());
     }
     Ok(TlsOptions::system_roots())
@@ -134,7 +114,6 @@ pub fn build(
 fn operation_timeout(g: &Global) -> CliResult<Option<Duration>> {
     match g.timeout {
         None => Ok(None),
-        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
-        Some(t) => Err(CliError::Usage(format!("bad --timeout {t}"))),
+        Some(t) => crate::guard::timeout(t).map(Some),
     }
 }

@@ -482,6 +482,10 @@ pub fn run_data(data: &[u8], format: Format) -> CliResult<()> {
         _ => texts.join("\n"),
     };
     use std::io::Write;
+    let text = match format {
+        Format::Json => text,
+        _ => crate::guard::term_lines(&text), // control and bidi characters escaped
+    };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .map_err(|e| CliError::Failed(e.to_string()))?;

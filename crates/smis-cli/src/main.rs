@@ -11,6 +11,7 @@ mod connect;
 mod decode;
 mod decode_input;
 mod errors;
+mod guard;
 mod json;
 mod output;
 mod sim;
@@ -56,11 +57,12 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.line());
+            // Server text reaches stderr escaped (control and bidi characters).
+            eprintln!("{}", guard::term(&e.line()));
             if verbose > 0 {
                 for l in e.detail() {
                     for line in l.lines() {
-                        eprintln!("  {line}");
+                        eprintln!("  {}", guard::term(line));
                     }
                 }
             }
@@ -106,6 +108,7 @@ fn format_of(cli: &Cli) -> CliResult<Format> {
 
 /// The bound of the whole command from `--timeout`, except where `--timeout` is the wait of
 /// a job (clone, create-child-pool, job) and for the local commands (decode, sim, demo).
+/// A bad value is left for the command itself to report.
 fn whole_command_bound(cli: &Cli) -> Option<Duration> {
     if matches!(
         cli.cmd,
@@ -118,17 +121,13 @@ fn whole_command_bound(cli: &Cli) -> Option<Duration> {
     ) {
         return None;
     }
-    cli.global
-        .timeout
-        .filter(|t| t.is_finite() && *t > 0.0)
-        .and_then(|t| Duration::try_from_secs_f64(t).ok())
+    cli.global.timeout.and_then(|t| guard::timeout(t).ok())
 }
 
-fn wait_timeout(g: &cli::Global) -> Duration {
+fn wait_timeout(g: &cli::Global) -> CliResult<Duration> {
     g.timeout
-        .filter(|t| t.is_finite() && *t > 0.0)
-        .map(Duration::from_secs_f64)
-        .unwrap_or(Duration::from_secs(3600))
+        .map(guard::timeout)
+        .unwrap_or(Ok(Duration::from_secs(3600)))
 }
 
 async fn run(cli: Cli) -> CliResult<()> {
@@ -245,7 +244,7 @@ async fn run(cli: Cli) -> CliResult<()> {
                         kind: *kind,
                         mode: *mode,
                         no_wait: *no_wait,
-                        timeout: wait_timeout(g),
+                        timeout: wait_timeout(g)?,
                         poll,
                     },
                 )
@@ -275,7 +274,7 @@ async fn run(cli: Cli) -> CliResult<()> {
                         allocation_units: allocation_units.as_deref(),
                         pool_id: pool_id.as_deref(),
                         no_wait: *no_wait,
-                        timeout: wait_timeout(g),
+                        timeout: wait_timeout(g)?,
                         poll,
                     },
                 )
@@ -291,7 +290,7 @@ async fn run(cli: Cli) -> CliResult<()> {
                 }
                 JobCmd::Wait { job } => {
                     let p = smi::resolve_job(&c, job).await?;
-                    Doc::Instance(smi::wait_job_lib(&c, &p, wait_timeout(g), poll).await?)
+                    Doc::Instance(smi::wait_job_lib(&c, &p, wait_timeout(g)?, poll).await?)
                 }
             }
         }

@@ -47,12 +47,17 @@ pub enum Doc {
     Record(Value),
 }
 
-/// Plain display of a value for tables.
+/// Plain display of a value for tables, with control and bidi characters escaped (a
+/// server-sent value shows on one line and cannot drive the terminal).
 pub fn display(v: Option<&CimValue>) -> String {
+    crate::guard::term(&display_raw(v))
+}
+
+fn display_raw(v: Option<&CimValue>) -> String {
     match v {
         None => String::new(),
         Some(CimValue::Array(a)) => {
-            let parts: Vec<String> = a.items.iter().map(|i| display(i.as_ref())).collect();
+            let parts: Vec<String> = a.items.iter().map(|i| display_raw(i.as_ref())).collect();
             format!("{{{}}}", parts.join(", "))
         }
         Some(CimValue::Reference(p)) => p.to_string(),
@@ -73,6 +78,10 @@ fn mof_string(s: &str) -> String {
             '\n' => o.push_str("\\n"),
             '\r' => o.push_str("\\r"),
             '\t' => o.push_str("\\t"),
+            // Other control and bidi characters: escaped as \u{XX}, like everywhere else.
+            c if smis::text::is_terminal_unsafe(c) => {
+                o.push_str(&crate::guard::term(&c.to_string()))
+            }
             c => o.push(c),
         }
     }
@@ -103,7 +112,7 @@ pub fn mof_value(v: Option<&CimValue>) -> String {
 pub fn mof_instance(i: &Instance) -> String {
     let mut s = String::new();
     if let Some(p) = &i.path {
-        s.push_str(&format!("// {p}\n"));
+        s.push_str(&format!("// {}\n", crate::guard::term(&p.to_string())));
     }
     s.push_str(&format!("instance of {} {{\n", i.class_name));
     for p in &i.properties {
@@ -235,6 +244,7 @@ fn key_values(pairs: &[(String, String)]) -> String {
         .unwrap_or(0);
     let mut s = String::new();
     for (k, v) in pairs {
+        let k = crate::guard::term(k);
         s.push_str(&format!("{k:<w$}  {v}\n"));
     }
     s
@@ -243,7 +253,7 @@ fn key_values(pairs: &[(String, String)]) -> String {
 fn instance_kv(i: &Instance) -> String {
     let mut pairs = Vec::new();
     if let Some(p) = &i.path {
-        pairs.push(("(path)".to_string(), p.to_string()));
+        pairs.push(("(path)".to_string(), crate::guard::term(&p.to_string())));
     }
     pairs.push(("(class)".to_string(), i.class_name.to_string()));
     for p in &i.properties {
@@ -280,15 +290,23 @@ fn record_kv(v: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
 fn plain(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::guard::term(s),
         Value::Array(a) => format!("{{{}}}", a.iter().map(plain).collect::<Vec<_>>().join(", ")),
         Value::Object(m) if m.contains_key("value") => plain(&m["value"]),
         other => other.to_string(),
     }
 }
 
-/// Renders `doc` in `format`.
+/// Renders `doc` in `format`. Everything but JSON is escaped for the terminal (line feeds
+/// laid out here are kept; JSON stays exact, its string escaping makes it safe).
 pub fn render(doc: &Doc, format: Format) -> String {
+    match format {
+        Format::Json | Format::Summary => render_raw(doc, format),
+        _ => crate::guard::term_lines(&render_raw(doc, format)),
+    }
+}
+
+fn render_raw(doc: &Doc, format: Format) -> String {
     match format {
         Format::Json | Format::Summary => {
             let v = to_json(doc);
@@ -303,7 +321,10 @@ pub fn render(doc: &Doc, format: Format) -> String {
                 .map(mof_instance)
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Doc::Paths(p) => p.iter().map(|p| format!("{p}\n")).collect(),
+            Doc::Paths(p) => p
+                .iter()
+                .map(|p| format!("{}\n", crate::guard::term(&p.to_string())))
+                .collect(),
             Doc::Class(c) => mof_class(c),
             Doc::Classes(c) => c.iter().map(mof_class).collect::<Vec<_>>().join("\n"),
             Doc::ClassNames(n) => n.iter().map(|n| format!("{n}\n")).collect(),
@@ -341,7 +362,10 @@ pub fn render(doc: &Doc, format: Format) -> String {
                         cols.iter()
                             .map(|c| {
                                 if c == "PATH" {
-                                    i.path.as_ref().map(|p| p.to_string()).unwrap_or_default()
+                                    i.path
+                                        .as_ref()
+                                        .map(|p| crate::guard::term(&p.to_string()))
+                                        .unwrap_or_default()
                                 } else {
                                     display(i.value(c))
                                 }
@@ -351,7 +375,10 @@ pub fn render(doc: &Doc, format: Format) -> String {
                     .collect();
                 table(&cols, &rows)
             }
-            Doc::Paths(p) => p.iter().map(|p| format!("{p}\n")).collect(),
+            Doc::Paths(p) => p
+                .iter()
+                .map(|p| format!("{}\n", crate::guard::term(&p.to_string())))
+                .collect(),
             Doc::Class(c) => mof_class(c),
             Doc::Classes(c) => {
                 let rows: Vec<Vec<String>> = c

@@ -270,7 +270,10 @@ pub fn library_wait(
         let label = label.to_string();
         w.progress = Some(std::sync::Arc::new(move |p: JobProgress| {
             pb.set_position(u64::from(p.percent_complete.unwrap_or(0)));
-            pb.set_message(format!("{label}: {}", p.status));
+            pb.set_message(format!(
+                "{label}: {}",
+                smis::text::escape_for_terminal(&p.status)
+            ));
         }));
     }
     (w, pb)

@@ -162,14 +162,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn connection_refused_exits_6() {
     let mut c = bin();
-    c.args([
-        "--url",
-        "https://127.0.0.1:1",
-        "--insecure",
-        "--timeout",
-        "5",
-        "profiles",
-    ]);
+    c.args(["--url", "https://127.0.0.1:1", "--timeout", "5", "profiles"]);
     let (code, _, err) = exit_of(c);
     assert_eq!(code, 6, "{err}");
     assert!(err.starts_with("error: "), "{err}");

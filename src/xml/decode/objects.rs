@@ -16,6 +16,22 @@ use crate::xml::DecodeErrorKind;
 /// An interval whose hour/minute/second fields exceed their usual range (as some servers
 /// send, and the reference client accepts), e.g. `00001234567890.123456:000`; the value is
 /// normalised to the same duration.
+/// The first property name that appears twice (case-insensitive): pairwise for the usual
+/// few dozen properties, by sorting beyond that (O(n log n)).
+fn duplicate_property(props: &[Property]) -> Option<&CimName> {
+    if props.len() <= 24 {
+        for (i, p) in props.iter().enumerate() {
+            if props[..i].iter().any(|q| q.name == p.name) {
+                return Some(&p.name);
+            }
+        }
+        return None;
+    }
+    let mut names: Vec<&CimName> = props.iter().map(|p| &p.name).collect();
+    names.sort();
+    names.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+}
+
 fn lenient_interval(t: &str) -> Option<CimValue> {
     let b = t.as_bytes();
     if b.len() != 25 || b[14] != b'.' || &b[21..] != b":000" {
@@ -424,6 +440,11 @@ impl<'a> Parser<'a> {
                 }
                 _ => return Err(self.unexpected(&c)),
             }
+        }
+        if let Some(dup) = crate::cim::duplicate_key(&keys) {
+            return Err(self.structure(format!(
+                "KEYBINDING '{dup}' appears more than once in INSTANCENAME"
+            )));
         }
         Ok(ObjectPath {
             host: None,
@@ -874,6 +895,13 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.unexpected(&c)),
             };
             properties.push(p);
+        }
+        if let Some(dup) = duplicate_property(&properties) {
+            // DSP0201: an INSTANCE carries each property once; keeping either value would
+            // silently lose the other.
+            return Err(self.structure(format!(
+                "PROPERTY '{dup}' appears more than once in INSTANCE"
+            )));
         }
         self.last_props = properties.len();
         if properties.capacity() > properties.len() {
