@@ -380,11 +380,11 @@ impl Source<Instance> for Query {
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
         // A VALUE.OBJECT instance has no path: give it its class and the query's namespace
-        // (no keys), as the reference client (pywbem) does.
+        // (no keys), as ExecQuery does.
         let item = match item {
-            ReturnItem::Object(CimObject::Instance(mut i)) if i.path.is_none() => {
-                i.path = Some(ObjectPath::new(ns, i.class_name.clone()));
-                ReturnItem::Instance(i)
+            ReturnItem::Object(mut o) => {
+                crate::client::query_paths::give_paths(std::slice::from_mut(&mut o), ns);
+                ReturnItem::Object(o)
             }
             other => other,
         };

@@ -44,6 +44,7 @@ mod codes;
 mod discovery;
 #[cfg(test)]
 mod fake;
+mod fleet;
 mod job;
 mod pools;
 mod replication;
@@ -53,6 +54,10 @@ mod wait_bounds;
 
 pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};
+pub use fleet::{
+    ArrayInventory, FleetOptions, FleetReport, FleetTarget, ProviderInventory, poll_fleet,
+    poll_provider,
+};
 pub use job::{
     CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
     classify_job_state, is_completed_ok,

@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod fault;
+pub mod fleet;
 pub mod handler;
 pub mod provider;
 pub mod scenario;
@@ -32,6 +33,7 @@ pub mod server;
 pub mod tls;
 
 pub use fault::Fault;
+pub use fleet::SimFleet;
 pub use handler::{SimHandler, Simulator, SimulatorConfig};
 pub use provider::{Clock, ManualClock, Outcome, Provider, ResponseQuirks, SimFault, SystemClock};
 pub use scenario::Scenario;
