@@ -229,3 +229,16 @@ fn embedded_instance_parameter_in_a_request_may_hold_a_class_when_object() {
     let s = format!("{r:?}");
     assert!(s.contains("Class("), "{s}");
 }
+
+#[test]
+fn character_references_in_attributes_survive_normalisation() {
+    // XML 1.0 §3.3.3: literal whitespace in an attribute becomes a space, but `&#10;` and
+    // `&#13;` are kept (a multi-line DESCRIPTION was flattened silently).
+    let xml = format!(
+        "{HEAD}<IMETHODRESPONSE NAME=\"GetInstance\"><ERROR CODE=\"6\" DESCRIPTION=\"line1&#13;&#10;line2\tx\r\ny\"/></IMETHODRESPONSE>{TAIL}"
+    );
+    let Ok(Response::Intrinsic { result: Err(e), .. }) = decode(&xml) else {
+        panic!("no error body")
+    };
+    assert_eq!(e.description.as_deref(), Some("line1\r\nline2 x y"));
+}

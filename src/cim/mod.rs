@@ -11,6 +11,7 @@ mod object;
 mod path;
 mod types;
 mod value;
+mod valuemap;
 
 pub use datetime::CimDateTime;
 pub use name::CimName;
@@ -25,3 +26,4 @@ pub use path::{KeyBinding, MAX_PATH_NESTING, ObjectPath, PathKind, normalize_nam
 pub(crate) use path::{duplicate_key, untyped_number};
 pub use types::{CimType, EmbeddedKind};
 pub use value::{CimArray, CimValue, FromCimValue, ToCimValue, ValueError};
+pub use valuemap::{ValueMapError, ValueMapping, ValueRange};

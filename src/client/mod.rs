@@ -15,6 +15,7 @@
 //! ```
 
 mod builder;
+mod classes;
 mod credentials;
 mod ops;
 mod pull;
@@ -76,6 +77,8 @@ pub(crate) struct Inner {
     pub(crate) pull_unsupported: AtomicBool,
     /// Bounds of every enumeration stream (see [`EnumerationLimits`]).
     pub(crate) enumeration_limits: EnumerationLimits,
+    /// Classes fetched for ValueMap translation ([`Client::cached_class`]).
+    pub(crate) classes: classes::ClassCache,
 }
 
 /// A connection to one CIM server (an SMI-S provider). Cheap to clone; clones share the
@@ -121,6 +124,7 @@ impl Client {
                 request_trailers: true,
                 pull_unsupported: AtomicBool::new(false),
                 enumeration_limits: EnumerationLimits::default(),
+                classes: Default::default(),
             }),
             credentials,
         }

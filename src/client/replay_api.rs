@@ -45,6 +45,7 @@ impl Client {
                 request_trailers: client.inner.request_trailers,
                 pull_unsupported: AtomicBool::new(false),
                 enumeration_limits: client.inner.enumeration_limits,
+                classes: Default::default(),
             }),
             credentials: client.credentials.clone(),
         })

@@ -45,8 +45,10 @@ mod discovery;
 #[cfg(test)]
 mod fake;
 mod fleet;
+mod inventory;
 mod job;
 mod pools;
+mod replicas;
 mod replication;
 mod views;
 mod volumes;
@@ -58,11 +60,15 @@ pub use fleet::{
     ArrayInventory, FleetOptions, FleetReport, FleetTarget, ProviderInventory, poll_fleet,
     poll_provider,
 };
+pub use inventory::{DiskDrive, PoolCapabilities};
 pub use job::{
     CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
     classify_job_state, is_completed_ok,
 };
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
+pub use replicas::{
+    DeleteVolumeOptions, Replica, ReplicaKind, ReplicaOperation, ReplicaPolicy, ReplicaState,
+};
 pub use replication::{CloneRequest, CloneStarted, Mode, SyncType};
 pub use views::{
     ReplicationCapabilities, ReplicationService, ResourcePoolConfigurationService, SmisArray,

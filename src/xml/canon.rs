@@ -128,8 +128,18 @@ fn named_entity(name: &str) -> Option<char> {
     })
 }
 
-/// Parses XML into a canonical tree under a synthetic root.
+/// How deep a canonical tree may nest (real CIM-XML needs about 15 levels; the decoder's
+/// default limit is 64). Deeper input gives no tree, so that rendering, sorting and
+/// dropping the tree, which recurse, stay bounded.
+const MAX_TREE_DEPTH: usize = 128;
+
+/// Parses XML into a canonical tree under a synthetic root (None for malformed or
+/// over-deep XML).
 pub(crate) fn parse_tree(xml: &str) -> Option<Node> {
+    parse_tree_within(xml, MAX_TREE_DEPTH)
+}
+
+fn parse_tree_within(xml: &str, max_depth: usize) -> Option<Node> {
     let mut r = Reader::from_str(xml);
     let mut stack = vec![Node {
         name: "#root".into(),
@@ -139,13 +149,18 @@ pub(crate) fn parse_tree(xml: &str) -> Option<Node> {
     }];
     loop {
         match r.read_event().ok()? {
-            Event::Start(e) => stack.push(start_node(&e)?),
+            Event::Start(e) => {
+                if stack.len() > max_depth {
+                    return None;
+                }
+                stack.push(start_node(&e)?)
+            }
             Event::Empty(e) => {
-                let n = finish_node(start_node(&e)?);
+                let n = finish_node(start_node(&e)?, max_depth.saturating_sub(stack.len()));
                 stack.last_mut()?.children.push(n);
             }
             Event::End(_) => {
-                let n = finish_node(stack.pop()?);
+                let n = finish_node(stack.pop()?, max_depth.saturating_sub(stack.len()));
                 stack.last_mut()?.children.push(n);
             }
             Event::Text(t) => {
@@ -175,12 +190,17 @@ pub(crate) fn parse_tree(xml: &str) -> Option<Node> {
     Some(root)
 }
 
-fn finish_node(mut n: Node) -> Node {
+/// Finishes a node; `budget` is the nesting depth left for an embedded object's XML.
+fn finish_node(mut n: Node, budget: usize) -> Node {
     if n.text.trim().is_empty() {
         n.text.clear();
     } else if n.name == "VALUE" && n.text.trim_start().starts_with('<') {
         // An embedded object: canonicalise its XML too.
-        if let Some(inner) = parse_tree(&n.text) {
+        // Nested embedded objects share the depth budget (each level is a recursion).
+        if let Some(inner) = (budget > 1)
+            .then(|| parse_tree_within(&n.text, budget - 1))
+            .flatten()
+        {
             n.text = inner.children.iter().map(Node::rendered).collect();
         }
     }
@@ -527,4 +547,33 @@ pub(crate) fn redact_passwords(body: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(&body[pos..]);
     out
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn deep_trees_are_refused_not_recursed() {
+        let n = 100_000;
+        let deep = format!("{}{}", "<A>".repeat(n), "</A>".repeat(n));
+        assert!(parse_tree(&deep).is_none());
+        let ok = format!("{}{}", "<A>".repeat(20), "</A>".repeat(20));
+        assert!(parse_tree(&ok).is_some());
+    }
+
+    #[test]
+    fn nested_embedded_objects_share_the_budget() {
+        fn esc(s: &str) -> String {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        }
+        let mut x = "<INSTANCE CLASSNAME=\"C\"/>".to_string();
+        for _ in 0..200 {
+            x = format!("<VALUE>{}</VALUE>", esc(&x));
+        }
+        // Parses (the innermost levels stay text) without unbounded recursion.
+        assert!(parse_tree(&x).is_some());
+    }
 }

@@ -55,6 +55,10 @@ pub fn tls(g: &Global) -> CliResult<TlsOptions> {
 
 /// Connects (no traffic yet) from the global options.
 pub fn client(g: &Global) -> CliResult<Client> {
+    // One connection per process: the password is asked for once, the class cache shared.
+    if let Some(c) = CLIENT.get() {
+        return Ok(c.clone());
+    }
     let url = g
         .url
         .clone()
@@ -71,7 +75,15 @@ pub fn client(g: &Global) -> CliResult<Client> {
         }
         None => None,
     };
-    build(&url, creds, tls(g)?, g)
+    let c = build(&url, creds, tls(g)?, g)?;
+    Ok(CLIENT.get_or_init(|| c).clone())
+}
+
+static CLIENT: std::sync::OnceLock<Client> = std::sync::OnceLock::new();
+
+/// The client an earlier [`client`] call made, if any.
+pub fn existing_client() -> Option<Client> {
+    CLIENT.get().cloned()
 }
 
 /// Builds a client for `url` with explicit credentials and TLS.

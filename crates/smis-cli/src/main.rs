@@ -13,6 +13,7 @@ mod decode_input;
 mod errors;
 mod guard;
 mod json;
+mod mapped;
 mod output;
 mod sim;
 mod smi;
@@ -295,8 +296,7 @@ async fn run(cli: Cli) -> CliResult<()> {
             }
         }
     };
-    output::print(&doc, format)?;
-    Ok(())
+    mapped::print(doc, format).await
 }
 
 fn cols(c: &[&str]) -> Vec<String> {

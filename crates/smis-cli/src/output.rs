@@ -135,15 +135,16 @@ fn mof_type(p: &Property) -> String {
 
 /// A class in MOF (properties and method signatures).
 pub fn mof_class(c: &CimClass) -> String {
-    let mut s = format!("class {}", c.name);
+    let mut s = crate::mapped::mof_qualifiers(&c.qualifiers, "\n");
+    s.push_str(&format!("class {}", c.name));
     if let Some(sup) = &c.superclass {
         s.push_str(&format!(" : {sup}"));
     }
     s.push_str(" {\n");
     for p in &c.properties {
-        let key = if p.is_key() { "[Key] " } else { "" };
+        let q = crate::mapped::mof_qualifiers(p.qualifiers(), "\n    ");
         let arr = if p.is_array { "[]" } else { "" };
-        s.push_str(&format!("    {key}{} {}{arr}", mof_type(p), p.name));
+        s.push_str(&format!("    {q}{} {}{arr}", mof_type(p), p.name));
         if p.value.is_some() {
             s.push_str(&format!(" = {}", mof_value(p.value.as_ref())));
         }
@@ -155,9 +156,12 @@ pub fn mof_class(c: &CimClass) -> String {
             .iter()
             .map(|p| {
                 let dir = match (p.is_in(), p.is_out()) {
-                    (true, true) => "[In, Out] ",
-                    (false, true) => "[Out] ",
-                    _ => "[In] ",
+                    _ if !p.qualifiers.is_empty() => {
+                        crate::mapped::mof_qualifiers(&p.qualifiers, " ")
+                    }
+                    (true, true) => "[In, Out] ".into(),
+                    (false, true) => "[Out] ".into(),
+                    _ => "[In] ".into(),
                 };
                 let ty = match (&p.reference_class, p.cim_type) {
                     (Some(rc), smis::cim::CimType::Reference) => format!("{rc} REF"),
@@ -167,7 +171,8 @@ pub fn mof_class(c: &CimClass) -> String {
             })
             .collect();
         s.push_str(&format!(
-            "    {} {}({});\n",
+            "    {}{} {}({});\n",
+            crate::mapped::mof_qualifiers(&m.qualifiers, "\n    "),
             m.return_type.map(|t| t.as_str()).unwrap_or("void"),
             m.name,
             params.join(", ")

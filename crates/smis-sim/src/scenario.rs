@@ -139,6 +139,27 @@ pub struct PoolSpec {
     /// A parent pool this pool's capacity is allocated from (AllocatedFromStoragePool).
     #[serde(default)]
     pub parent: Option<String>,
+    /// The pool's own CIM_StorageConfigurationCapabilities (absent: see
+    /// [`PoolCapabilities`]'s defaults).
+    #[serde(default)]
+    pub capabilities: Option<PoolCapabilities>,
+}
+
+/// Per-pool `CIM_StorageConfigurationCapabilities` (SNIA SMI-S Block Services), tied to
+/// the pool by `CIM_ElementCapabilities`. The simulator obeys them: a volume of an
+/// ElementType the pool does not list is refused with 1 Not Supported, a volume grows only
+/// with 12 Capacity Expansion and shrinks only with 13 Capacity Reduction. A pool without
+/// this section gets the system-level element types and features 3, 5, 6, 12 (no
+/// reduction); a primordial pool gets empty lists (no volumes are made there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolCapabilities {
+    /// `SupportedStorageElementTypes`: 2 StorageVolume (thick), 5
+    /// ThinlyProvisionedStorageVolume (thin).
+    pub storage_element_types: Vec<u16>,
+    /// `SupportedStorageElementFeatures`: 3 StorageVolume Creation, 5 StorageVolume
+    /// Modification, 6 Single InPool, 12 Capacity Expansion, 13 Capacity Reduction.
+    pub storage_element_features: Vec<u16>,
 }
 
 /// The DMTF ResourceType this simulator gives storage pools unless a scenario says
@@ -180,6 +201,22 @@ pub struct DiskSpec {
     pub size_bytes: u64,
     /// Id of the pool their extents are components of.
     pub pool: String,
+    /// `CIM_DiskDrive.InterconnectType`: 3 ATA, 4 SATA, 5 SAS (default), 6 FC, 7 SOP.
+    #[serde(default = "default_interconnect")]
+    pub interconnect_type: u16,
+    /// `CIM_DiskDrive.DiskType`: 2 HDD (default), 3 SSD, 4 Hybrid.
+    #[serde(default = "default_disk_type")]
+    pub disk_type: u16,
+    /// This many of the drives (the last ones) are SSDs (DiskType 3) instead.
+    #[serde(default)]
+    pub ssd_count: u32,
+}
+
+fn default_interconnect() -> u16 {
+    5
+}
+fn default_disk_type() -> u16 {
+    2
 }
 
 /// Advertised capabilities.

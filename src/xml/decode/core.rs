@@ -832,12 +832,28 @@ impl<'a> Parser<'a> {
                 f(key, Cow::Borrowed(self.sub_str(value)?))?;
                 continue;
             }
-            let v = self.attr_text(value)?;
-            let v = if v.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
-                // Attribute-value normalisation: literal whitespace characters become spaces.
-                Cow::Owned(v.replace(['\t', '\n', '\r'], " "))
+            let v = if value.iter().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
+                // Attribute-value normalisation (XML 1.0 §3.3.3): literal whitespace
+                // characters become spaces (a literal CR LF one space) *before* references
+                // are expanded, so that `&#10;` and `&#13;` stay line breaks.
+                let mut norm = Vec::with_capacity(value.len());
+                let mut k = 0;
+                while k < value.len() {
+                    match value[k] {
+                        b'\r' => {
+                            norm.push(b' ');
+                            if value.get(k + 1) == Some(&b'\n') {
+                                k += 1;
+                            }
+                        }
+                        b'\t' | b'\n' => norm.push(b' '),
+                        b => norm.push(b),
+                    }
+                    k += 1;
+                }
+                Cow::Owned(self.attr_text(&norm)?.into_owned())
             } else {
-                v
+                self.attr_text(value)?
             };
             f(key, v)?;
         }

@@ -497,7 +497,19 @@ const CLASSES: &[ClassDef] = &[
         ],
         &[],
     ),
-    c("CIM_DiskDrive", Some("CIM_MediaAccessDevice"), &[], &[]),
+    c(
+        "CIM_DiskDrive",
+        Some("CIM_MediaAccessDevice"),
+        &[
+            "uint16 InterconnectType",
+            "uint16 DiskType",
+            "uint16 FormFactor",
+            "uint16 Encryption",
+            "uint32 RPM",
+            "uint64 InterconnectSpeed",
+        ],
+        &[],
+    ),
     c("SIMS_DiskDrive", Some("CIM_DiskDrive"), &[], &[]),
     c(
         "CIM_Job",
@@ -776,6 +788,7 @@ const CLASSES: &[ClassDef] = &[
             "uint16 PercentSynced",
             "uint16 ProgressStatus",
             "uint16 SyncType",
+            "uint16 RequestedCopyState",
             "datetime WhenEstablished",
         ],
     ),
@@ -930,6 +943,10 @@ impl ClassRepo {
                     class.methods.push(me);
                 }
             }
+            super::valuemaps::apply(&mut class, |anc| {
+                def.name.eq_ignore_ascii_case(anc)
+                    || def.superclass.is_some_and(|s| repo.is_a(s, anc))
+            });
             repo.index
                 .insert(def.name.to_ascii_lowercase(), repo.classes.len());
             repo.classes.push(class);

@@ -127,6 +127,8 @@ macro_rules! param {
     };
 }
 
+mod replica_ops;
+
 /// Context of one method call.
 struct Call<'a> {
     ns: String,
@@ -185,7 +187,7 @@ pub(super) fn invoke(
     if is("CIM_ReplicationService") {
         return match m.as_str() {
             "createelementreplica" => create_element_replica(st, &c),
-            "modifyreplicasynchronization" => modify_replica_synchronization(st, &c),
+            "modifyreplicasynchronization" => replica_ops::modify(st, &c),
             _ => rc(1),
         };
     }
@@ -194,6 +196,7 @@ pub(super) fn invoke(
             "createormodifyelementfromstoragepool" => create_or_modify_element(st, &c),
             "returntostoragepool" => return_to_storage_pool(st, &c),
             "createreplica" => create_replica(st, &c),
+            "modifysynchronization" => replica_ops::modify_legacy(st, &c),
             _ => rc(1),
         };
     }
@@ -388,6 +391,7 @@ fn replicate(st: &mut State, c: &Call, r: ReplicaReq) -> R<MethodReturn> {
                 copy_type: r.copy_type,
                 job: None,
                 established: st.now,
+                life: Default::default(),
             };
             outs.push(out_ref("Synchronization", st.sync_path(&s)));
             st.syncs.push(s);
@@ -415,6 +419,7 @@ fn replicate(st: &mut State, c: &Call, r: ReplicaReq) -> R<MethodReturn> {
                 copy_type: r.copy_type,
                 job: Some(num),
                 established: st.now,
+                life: Default::default(),
             });
         }
     }
@@ -544,33 +549,6 @@ fn create_replica(st: &mut State, c: &Call) -> R<MethodReturn> {
     )
 }
 
-/// CIM_ReplicationService.ModifyReplicaSynchronization: 8 Detach, 19 Return To
-/// ResourcePool; other operations return 1.
-fn modify_replica_synchronization(st: &mut State, c: &Call) -> R<MethodReturn> {
-    let Some(op) = param!(c.p.u16("Operation")) else {
-        return rc(5);
-    };
-    let Some(sp) = param!(c.p.path("Synchronization")) else {
-        return rc(5);
-    };
-    let Some(idx) = find_sync(st, &c.ns, &sp) else {
-        return rc(5);
-    };
-    if !matches!(op, 8 | 19) {
-        return rc(1);
-    }
-    if !st.job_done(st.syncs[idx].job) {
-        return rc(6); // the copy is still in progress
-    }
-    let s = st.syncs.remove(idx);
-    if op == 19 {
-        st.volumes.retain(|v| v.id != s.target);
-        st.syncs
-            .retain(|x| x.source != s.target && x.target != s.target);
-    }
-    rc(0)
-}
-
 // ----- block services -----
 
 /// CIM_StorageConfigurationService.CreateOrModifyElementFromStoragePool.
@@ -610,10 +588,20 @@ fn create_or_modify_element(st: &mut State, c: &Call) -> R<MethodReturn> {
         let Some(vol) = st.volume(&id).cloned() else {
             return rc(5);
         };
+        // The pool's SupportedStorageElementFeatures: 12 Capacity Expansion, 13 Capacity
+        // Reduction; a volume in a replication pair is not shrunk.
+        let (_, features) = super::replicas::pool_caps(st, &vol.pool);
         if size < vol.size {
-            return rc(1); // 13 Capacity Reduction is not among the supported features
+            if !features.contains(&13) {
+                return rc(1);
+            }
+            if st.syncs.iter().any(|s| s.source == id || s.target == id) {
+                return rc(6);
+            }
+        } else if size > vol.size && !features.contains(&12) {
+            return rc(1);
         }
-        let delta = size - vol.size;
+        let delta = size.saturating_sub(vol.size);
         if !vol.thin && st.remaining(&vol.pool) < delta {
             return rc(4);
         }
@@ -637,6 +625,13 @@ fn create_or_modify_element(st: &mut State, c: &Call) -> R<MethodReturn> {
     if st.pool(&pool).is_none_or(|p| p.primordial) {
         return rc(5);
     }
+    if !super::replicas::pool_caps(st, &pool)
+        .0
+        .contains(&element_type)
+    {
+        return rc(1); // not among the pool's SupportedStorageElementTypes
+    }
+    let thin = element_type == 5;
     let Some(size) = size.filter(|s| *s > 0) else {
         return rc(5);
     };
@@ -644,7 +639,7 @@ fn create_or_modify_element(st: &mut State, c: &Call) -> R<MethodReturn> {
         return size_not_supported(size);
     }
     let have = st.remaining(&pool);
-    if have < size {
+    if !thin && have < size {
         return rc(4);
     }
     let name =
@@ -652,7 +647,7 @@ fn create_or_modify_element(st: &mut State, c: &Call) -> R<MethodReturn> {
     let duration = st.scenario.jobs.volume_create_ms;
     let size_out = ParamValue::new("Size", CimValue::Uint64(size));
     if duration == 0 {
-        let id = add_volume(st, name, &pool, size, false);
+        let id = add_volume(st, name, &pool, size, thin);
         return rc_with(0, vec![out_ref("TheElement", st.vol_path(&id)), size_out]);
     }
     let num = new_job(
@@ -664,7 +659,7 @@ fn create_or_modify_element(st: &mut State, c: &Call) -> R<MethodReturn> {
         None,
     );
     if !job_fails(st, num) {
-        let id = add_volume(st, name, &pool, size, false);
+        let id = add_volume(st, name, &pool, size, thin);
         add_affected(st, num, st.vol_path(&id));
     }
     rc_with(4096, vec![out_ref("Job", st.job_path(num)), size_out])

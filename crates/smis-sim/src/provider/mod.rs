@@ -27,10 +27,13 @@
 //! `ErrorDescription` and a CIM_Error from `GetErrors`. Terminating or killing a running job
 //! (RequestStateChange 4/5) removes what it created.
 
+mod class_assoc;
 mod classes;
 mod methods;
 mod ops;
+mod replicas;
 mod state;
+mod valuemaps;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

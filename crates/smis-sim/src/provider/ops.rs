@@ -563,6 +563,9 @@ pub(super) fn intrinsic(st: &mut State, ns: &str, op: &Intrinsic) -> R<IReturn> 
     })?;
     let ns = ns.as_str();
     let st_ref: &State = st;
+    if let Some(r) = super::class_assoc::answer(st_ref, ns, op) {
+        return r;
+    }
     Ok(match op {
         GetInstance {
             instance_name,

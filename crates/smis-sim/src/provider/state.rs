@@ -56,6 +56,8 @@ pub struct SyncRec {
     /// The job copying the data; the relationship is Synchronized once it completed.
     pub job: Option<u64>,
     pub established: Duration,
+    /// Fracture, resync and restore (see `replicas`).
+    pub life: super::replicas::Lifecycle,
 }
 
 /// How a job ends.
@@ -439,14 +441,6 @@ impl State {
         }
     }
 
-    /// True when the job (if any) completed, or no longer exists.
-    pub fn job_done(&self, job: Option<u64>) -> bool {
-        match job.and_then(|n| self.job(n)) {
-            None => true,
-            Some(j) => self.job_view(j).state == 7,
-        }
-    }
-
     /// Removes jobs whose `TimeBeforeRemoval` elapsed (DeleteOnCompletion) and expired
     /// enumeration contexts.
     pub fn tick(&mut self, now: Duration) {
@@ -812,44 +806,10 @@ impl State {
         if let Some(d) = &self.scenario.disks {
             self.render_disks(out, d, &cs);
         }
+        super::replicas::render_pool_caps(self, out);
         for s in &self.syncs {
-            let job = s.job.and_then(|n| self.job(n)).map(|j| self.job_view(j));
-            let done = self.job_done(s.job);
-            let percent = if done {
-                100
-            } else {
-                job.map_or(0, |v| v.percent)
-            };
-            let mut inst = Instance::new("SIMS_StorageSynchronized")
-                .with("SystemElement", reference(&self.vol_path(&s.source)))
-                .with("SyncedElement", reference(&self.vol_path(&s.target)))
-                .with("SyncType", s.sync_type)
-                .with("Mode", s.mode)
-                // 6 Synchronized / 15 Copy In Progress.
-                .with("SyncState", if done { 6u16 } else { 15u16 })
-                // 4 Synchronized / 3 Unsynchronized.
-                .with("CopyState", if done { 4u16 } else { 3u16 })
-                // 2 Completed / 6 Synchronizing.
-                .with("ProgressStatus", if done { 2u16 } else { 6u16 })
-                .with("PercentSynced", percent)
-                .with("SyncMaintained", s.sync_type == 6)
-                // 2 Full Copy / 3 Before Delta.
-                .with("ReplicaType", if s.sync_type == 7 { 3u16 } else { 2u16 })
-                // 3 Full Copy / 6 Copy-On-Write.
-                .with(
-                    "CopyMethodology",
-                    if s.sync_type == 7 { 6u16 } else { 3u16 },
-                )
-                .with("WhenEstablished", self.wall(s.established));
-            if let Some(ct) = s.copy_type {
-                inst.set("CopyType", ct);
-            }
-            if done {
-                let when = job.and_then(|v| v.finished_at).unwrap_or(s.established);
-                inst.set("WhenSynced", self.wall(when));
-            } else {
-                inst.set_property(Property::null("WhenSynced", CimType::DateTime, false));
-            }
+            let (src, tgt) = (self.vol_path(&s.source), self.vol_path(&s.target));
+            let inst = super::replicas::render_pair(self, s, &src, &tgt);
             out.push(set_path(inst, self.sync_path(s)));
         }
         for j in self.jobs.iter().filter(|j| !j.vanished) {
@@ -905,6 +865,7 @@ impl State {
             disk.set("HealthState", 5u16);
             disk.set("Capabilities", u16s(&[3])); // 3 Random Access
             disk.set("MaxMediaSize", d.size_bytes / 1000); // kilobytes
+            super::replicas::disk_details(d, i, &mut disk);
             out.push(set_path(disk, dp.clone()));
             let eid = format!("{id}-EXT");
             let ep = device("SIMS_StorageExtent", &eid);

@@ -1,0 +1,196 @@
+//! Value names in the CLI's output, run as a process: tables show `2 (OK)` where the
+//! class's ValueMap/Values name a value, MOF adds a comment, JSON keeps numbers, and
+//! `class --output mof` shows qualifiers (the simulator's classes and a class captured
+//! from OpenPegasus 2.14).
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use smis_sim::{Scenario, Simulator, SimulatorConfig};
+
+const USER: &str = "admin";
+const PASSWORD: &str = "values-Pw-2231";
+
+struct Sim {
+    sim: Option<Simulator>,
+    rt: tokio::runtime::Runtime,
+    url: String,
+    pin: String,
+}
+
+impl Sim {
+    fn start() -> Sim {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = {
+            let _g = rt.enter();
+            let sc = Scenario::builtin("default").expect("scenario");
+            Simulator::start(SimulatorConfig::new(sc).user(USER, PASSWORD)).expect("sim starts")
+        };
+        let url = sim.url();
+        let pin = sim.cert_sha256_hex().expect("https");
+        Sim {
+            sim: Some(sim),
+            rt,
+            url,
+            pin,
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = bin();
+        c.env("SMIS_URL", &self.url)
+            .env("SMIS_USER", USER)
+            .env("SMIS_PASSWORD", PASSWORD)
+            .args(["--pin-sha256", &self.pin])
+            .args(args);
+        c
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(s) = self.sim.take() {
+            self.rt.block_on(s.shutdown());
+        }
+    }
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_smis"));
+    for v in ["SMIS_URL", "SMIS_USER", "SMIS_PASSWORD", "SMIS_LOG"] {
+        c.env_remove(v);
+    }
+    c.stdin(Stdio::null());
+    c
+}
+
+fn ok(mut c: Command) -> String {
+    let o: Output = c.output().expect("smis runs");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "stdout: {out}\nstderr: {err}");
+    assert!(!out.contains(PASSWORD) && !err.contains(PASSWORD));
+    out
+}
+
+#[test]
+fn tables_and_mof_name_mapped_values_json_keeps_numbers() {
+    let sim = Sim::start();
+    // Registered profiles: RegisteredOrganization 11 is SNIA, 2 is DMTF.
+    let out = ok(sim.cmd(&["-o", "table", "profiles"]));
+    assert!(out.contains("11 (SNIA)"), "{out}");
+    assert!(out.contains("2 (DMTF)"), "{out}");
+    let v: Value = serde_json::from_str(&ok(sim.cmd(&["-o", "json", "profiles"]))).unwrap();
+    let orgs: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["properties"]["RegisteredOrganization"]["value"])
+        .collect();
+    assert!(orgs.iter().all(|o| o.is_u64()), "{orgs:?}");
+    assert!(orgs.iter().any(|o| o.as_u64() == Some(11)));
+
+    // Arrays and scalars of a volume, in a table and in MOF.
+    let ns = ["-n", "root/smis-sim"];
+    let mut c = sim.cmd(&["-o", "table"]);
+    c.args(ns).args([
+        "enum",
+        "CIM_StorageVolume",
+        "--props",
+        "DeviceID,OperationalStatus,Usage,BlockSize",
+    ]);
+    let out = ok(c);
+    assert!(out.contains("{2 (OK)}"), "{out}");
+    assert!(out.contains("2 (Unrestricted)"), "{out}");
+    assert!(
+        out.contains("512") && !out.contains("512 ("),
+        "unmapped numbers stay plain: {out}"
+    );
+    let vols: Value = serde_json::from_str(&ok(sim.cmd(&["-o", "json", "volumes"]))).unwrap();
+    let path = vols[0]["path"].as_str().unwrap().to_string();
+    let mut c = sim.cmd(&["-o", "mof"]);
+    c.args(ns).args(["get", &path]);
+    let out = ok(c);
+    assert!(
+        out.contains("OperationalStatus = {2}; // {2 (OK)}"),
+        "{out}"
+    );
+    assert!(out.contains("BlockSize = 512;\n"), "{out}");
+    // The same instance in JSON: numbers only.
+    let mut c = sim.cmd(&["-o", "json"]);
+    c.args(ns).args(["get", &path]);
+    let j: Value = serde_json::from_str(&ok(c)).unwrap();
+    assert_eq!(j["properties"]["OperationalStatus"]["value"][0], 2);
+}
+
+#[test]
+fn class_mof_shows_qualifiers() {
+    let sim = Sim::start();
+    let out = ok(sim.cmd(&[
+        "-o",
+        "mof",
+        "-n",
+        "interop",
+        "class",
+        "CIM_RegisteredProfile",
+    ]));
+    assert!(out.contains("[Key]\n    string InstanceID;"), "{out}");
+    assert!(out.contains("ValueMap { \"1\", \"2\""), "{out}");
+    assert!(out.contains("\"SNIA\""), "{out}");
+    let out = ok(sim.cmd(&[
+        "-o",
+        "mof",
+        "-n",
+        "root/smis-sim",
+        "class",
+        "SIMS_ReplicationService",
+    ]));
+    assert!(
+        out.contains("\"Method Parameters Checked - Job Started\""),
+        "{out}"
+    );
+    assert!(out.contains("\"Clone\""), "parameter qualifiers: {out}");
+}
+
+fn captures() -> PathBuf {
+    let shared = std::env::var("SMIS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let shared = if shared.is_dir() {
+        shared
+    } else {
+        PathBuf::from("/work/shared")
+    };
+    shared.join("captures/openpegasus")
+}
+
+#[test]
+fn captured_openpegasus_class_in_mof() {
+    let f = captures().join("04_GetClass_CIM_StorageVolume.response.http");
+    assert!(
+        f.is_file(),
+        "{} missing: put the shared directory beside the repository or set SMIS_SHARED",
+        f.display()
+    );
+    let mut c = bin();
+    c.args(["decode", "-o", "mof"]).arg(&f);
+    let out = ok(c);
+    assert!(
+        out.contains("class CIM_StorageVolume : CIM_StorageExtent"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Version (\"2.13.0\")"),
+        "class qualifiers: {out}"
+    );
+    assert!(
+        out.contains("\"Predictive Failure\""),
+        "Values of OperationalStatus: {out}"
+    );
+    assert!(out.contains("[Key"), "{out}");
+}
