@@ -493,7 +493,7 @@ pub fn run_data(data: &[u8], format: Format) -> CliResult<()> {
 }
 
 /// Decodes one message: its text in `format` and its JSON form.
-fn one(cap: &Capture, format: Format) -> CliResult<(String, Value)> {
+pub(crate) fn one(cap: &Capture, format: Format) -> CliResult<(String, Value)> {
     let limits = DecodeLimits::default();
     let is_request = match &cap.start {
         Some(s) => !s.starts_with("HTTP/"),

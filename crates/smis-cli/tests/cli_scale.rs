@@ -186,6 +186,25 @@ fn decode_summary_counts_a_large_response_while_streaming() {
     assert!(text.contains(&format!("instances: {n}\n")), "{text}");
     assert!(text.contains("paths: 0\n"), "{text}");
 
+    // JSON is written while the file is read: every instance, in order.
+    let out = bin()
+        .args(["decode", f.to_str().unwrap(), "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id"], "7");
+    assert_eq!(v["operation"], "EnumerateInstances");
+    let items = v["result"].as_array().unwrap();
+    assert_eq!(items.len(), n);
+    let last = serde_json::to_string(&items[n - 1]).unwrap();
+    assert!(last.contains(&format!("\"{}\"", n - 1)), "{last}");
+
     // A body cut inside IRETURNVALUE is an error, not a partial count.
     let data = std::fs::read(&f).unwrap();
     let cut = d.join("cut.xml");
