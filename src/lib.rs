@@ -12,6 +12,8 @@
 //!   carry the CIM status and the StorageService code.
 //! - [`smis`](mod@smis): discovery, jobs, CreateClone with capability checks, resource
 //!   pools and volumes.
+//! - [`indication`]: the CIM indication listener (feature `listener`), subscriptions, and
+//!   job-state indications for [`smis::Job::wait`](crate::smis::Job::wait).
 //!
 //! # Safety posture
 //!
@@ -27,6 +29,7 @@
 pub mod cim;
 pub mod client;
 pub mod error;
+pub mod indication;
 pub mod message;
 pub mod smis;
 pub mod text;

@@ -128,6 +128,10 @@ pub struct WaitOptions {
     pub terminate_on_cancel: bool,
     /// Called with every observation.
     pub progress: Option<ProgressFn>,
+    /// Job-state indications (see [`crate::indication::JobSignals`]): while active, wake
+    /// as soon as one reports a final state (then confirm with one GetInstance) and
+    /// otherwise poll only every `safety_poll`.
+    pub indications: Option<crate::indication::JobSignals>,
 }
 
 impl Default for WaitOptions {
@@ -140,6 +144,7 @@ impl Default for WaitOptions {
             cancel: None,
             terminate_on_cancel: false,
             progress: None,
+            indications: None,
         }
     }
 }
@@ -154,6 +159,7 @@ impl fmt::Debug for WaitOptions {
             .field("cancel", &self.cancel.is_some())
             .field("terminate_on_cancel", &self.terminate_on_cancel)
             .field("progress", &self.progress.is_some())
+            .field("indications", &self.indications.is_some())
             .finish()
     }
 }
@@ -296,8 +302,11 @@ impl Job {
             if remaining.is_zero() {
                 return Err(timeout(&last));
             }
+            let signals = opts.indications.as_ref().filter(|s| s.is_active());
+            let pause = signals.map_or(interval, |s| s.safety_poll().max(interval));
             tokio::select! {
-                _ = tokio::time::sleep(interval.min(remaining)) => {}
+                _ = tokio::time::sleep(pause.min(remaining)) => {}
+                _ = job_signal(signals, &self.path) => {}
                 _ = cancelled(&opts.cancel) => return Err(self.on_cancel(opts).await),
             }
             interval = opts.next_interval(interval);
@@ -473,6 +482,14 @@ impl Job {
                 Err(e) => Some((Err(e), (job, opts, next, true))),
             }
         })
+    }
+}
+
+/// Resolves when the job-state indications say the job ended (never without them).
+async fn job_signal(signals: Option<&crate::indication::JobSignals>, path: &ObjectPath) {
+    match signals {
+        Some(s) => s.finished(path).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -273,6 +273,16 @@ pub enum Cmd {
     },
     /// Start the simulator in-process and walk through discovery, clone, child pool and a failure.
     Demo,
+    /// Indications: run a listener and print what arrives (table or JSON lines); with
+    /// --subscribe, subscribe it on --url first and unsubscribe on exit (Ctrl-C or --count).
+    Listen(crate::indications::ListenArgs),
+    /// Indications: subscribe a listener URL to a filter query (interop namespace).
+    Subscribe(crate::indications::SubscribeArgs),
+    /// Indications: list subscriptions with their query and destination.
+    Subscriptions(crate::indications::OwnerArgs),
+    /// Indications: remove a subscription, or all owned ones (--all), with their owned
+    /// filters and destinations.
+    Unsubscribe(crate::indications::UnsubscribeArgs),
 }
 
 /// Job commands.

@@ -12,6 +12,7 @@ mod decode;
 mod decode_input;
 mod errors;
 mod guard;
+mod indications;
 mod json;
 mod mapped;
 mod output;
@@ -143,6 +144,10 @@ async fn run(cli: Cli) -> CliResult<()> {
             plain_http,
         } => return sim::serve(g, listen, scenario, *plain_http).await,
         Cmd::Demo => return sim::demo(g, format).await,
+        Cmd::Listen(a) => return indications::listen(g, a, format).await,
+        Cmd::Subscribe(a) => return indications::subscribe(g, a, format).await,
+        Cmd::Subscriptions(a) => return indications::list(g, a, format).await,
+        Cmd::Unsubscribe(a) => return indications::unsubscribe(g, a).await,
         Cmd::Class { name } => commands::class(&connect::client(g)?, name).await?,
         Cmd::Classes { class, deep, names } => {
             commands::classes(&connect::client(g)?, class.clone(), *deep, *names).await?

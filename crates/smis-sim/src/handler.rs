@@ -225,6 +225,8 @@ impl SimulatorConfig {
 pub struct Simulator {
     handle: SimHandle,
     provider: Arc<Provider>,
+    delivery: crate::delivery::Engine,
+    delivery_stats: Arc<crate::DeliveryStats>,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -252,7 +254,14 @@ impl Simulator {
             },
             handler,
         )?;
-        Ok(Simulator { handle, provider })
+        let delivery_stats = Arc::new(crate::DeliveryStats::default());
+        let delivery = crate::delivery::spawn(provider.clone(), delivery_stats.clone());
+        Ok(Simulator {
+            handle,
+            provider,
+            delivery,
+            delivery_stats,
+        })
     }
 
     /// The base URL, e.g. `https://127.0.0.1:40123`.
@@ -285,8 +294,14 @@ impl Simulator {
         &self.provider
     }
 
+    /// What the indication delivery engine did so far.
+    pub fn delivery_stats(&self) -> &crate::DeliveryStats {
+        &self.delivery_stats
+    }
+
     /// Stops the server.
     pub async fn shutdown(self) {
+        drop(self.delivery);
         self.handle.shutdown().await;
     }
 }

@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod delivery;
 pub mod fault;
 pub mod fleet;
 pub mod handler;
@@ -32,9 +33,11 @@ pub mod scenario;
 pub mod server;
 pub mod tls;
 
+pub use delivery::DeliveryStats;
 pub use fault::Fault;
 pub use fleet::SimFleet;
 pub use handler::{SimHandler, Simulator, SimulatorConfig};
+pub use provider::DeliverySettings;
 pub use provider::{Clock, ManualClock, Outcome, Provider, ResponseQuirks, SimFault, SystemClock};
 pub use scenario::Scenario;
 pub use server::{

@@ -29,6 +29,8 @@
 
 mod class_assoc;
 mod classes;
+mod indication_query;
+mod indications;
 mod methods;
 mod ops;
 mod replicas;
@@ -42,6 +44,7 @@ use smis::cim::ObjectPath;
 use smis::message::{ErrorBody, Intrinsic, Request, RequestMessage, Response, ResponseMessage};
 
 pub use classes::ClassRepo;
+pub use indications::{Delivery, DeliverySettings, Target};
 pub use state::BLOCK_SIZE;
 
 use crate::scenario::{FaultAction, Scenario};
@@ -210,6 +213,7 @@ pub mod status {
 pub struct Provider {
     state: Mutex<State>,
     clock: Arc<dyn Clock>,
+    hub: Mutex<indications::Hub>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -230,6 +234,7 @@ impl Provider {
         Provider {
             state: Mutex::new(State::new(scenario, now)),
             clock,
+            hub: Mutex::default(),
         }
     }
 
@@ -320,7 +325,10 @@ impl Provider {
             Request::Intrinsic(r) => {
                 let result = match forced_error {
                     Some(e) => Err(e.body()),
-                    None => ops::intrinsic(&mut st, &r.namespace, &r.op).map_err(CimErr::body),
+                    None => match self.hub().intercept(&st, &r.namespace, &r.op) {
+                        Some(res) => res.map_err(CimErr::body),
+                        None => ops::intrinsic(&mut st, &r.namespace, &r.op).map_err(CimErr::body),
+                    },
                 };
                 Response::Intrinsic {
                     name: r.op.name().to_string(),
@@ -346,6 +354,7 @@ impl Provider {
                     .body()),
             },
         };
+        self.hub().observe(&st);
         Outcome {
             response: ResponseMessage {
                 id: req.id.clone(),
