@@ -349,6 +349,27 @@ impl StorageServiceCode {
             8 => "Object Not Found",
             4096 => "Method Parameters Checked - Job Started",
             4097 => "Size Not Supported",
+            4098 => "Invalid initiator port ID",
+            4099 => "Invalid target port ID",
+            4100 => "Invalid permission / Target/initiator combination not exposed",
+            4101 => "Target/initiator combination already exposed",
+            4102 => "Requested logical unit number in use",
+            4103 => "Maximum Map Count Exceeded",
+            40000 => "StorageService: Error LUNames Required",
+            40005 => "StorageService: Error InitiatorID Required",
+            40020 => "StorageService: LU Not Found",
+            40030 => "StorageService: Client Should not specify DeviceNumbers for this Array",
+            40036 => {
+                "StorageService: DeviceNumbers Array contains invalid numbers - Acceptable range is 0-254"
+            }
+            40090 => "StorageService: StorageGroup Name is Already in Use",
+            40105 => "StorageService: Unable to Delete StorageGroup",
+            40107 => "StorageService: Provider does not support masking and mapping operations",
+            40110 => "StorageService: SPC already exists",
+            40115 => {
+                "StorageService: Unable to Find or Create a StorageHardwareID Object on the provider"
+            }
+            40510 => "StorageService: StorageHardwareID is associated with a StorageGroup",
             40001 => "Access denied",
             40002 => "There are not enough resources to complete the operation.",
             40003 => "Cache out of date",
@@ -517,6 +538,17 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A masking or mapping request refused before it changed anything, with the
+    /// StorageService code of the matching `MSFT_SMStorageGroup` / `MSFT_SMSystem` method
+    /// (e.g. 4098 invalid initiator port ID, 4101 already exposed, 40005 InitiatorID
+    /// required, 40107 no masking support).
+    #[error("{code}: {message}")]
+    Refused {
+        /// The StorageService code.
+        code: StorageServiceCode,
+        /// What was refused, naming the object.
+        message: String,
+    },
     /// A CIM_ConcreteJob failed.
     #[error("job failed: {}", Escaped(&.0.message))]
     JobFailed(Box<JobFailure>),
@@ -614,7 +646,9 @@ impl Error {
             }
             Error::AccessDenied { .. } => StorageServiceCode::ACCESS_DENIED,
             Error::Tls { .. } => StorageServiceCode::SSL_FAILURE,
-            Error::MethodFailed { code, .. } | Error::Unsupported { code, .. } => *code,
+            Error::MethodFailed { code, .. }
+            | Error::Unsupported { code, .. }
+            | Error::Refused { code, .. } => *code,
             Error::InvalidArgument(_) => StorageServiceCode::INVALID_PARAMETER,
             Error::JobFailed(_) => match self.cim_status() {
                 Some(s) => s.storage_service_code(),

@@ -230,3 +230,83 @@ async fn job_wait_takes_extreme_durations_without_panicking() {
     polls.store(5, Ordering::SeqCst);
     assert!(job.wait(&with_max).await.is_ok());
 }
+
+#[tokio::test]
+async fn extreme_client_timeouts_do_not_panic() {
+    let h = hostile(Arc::new(|id, _| {
+        imeth(
+            id,
+            "EnumerateInstanceNames",
+            "<IRETURNVALUE></IRETURNVALUE>",
+        )
+    }));
+    for t in [
+        Duration::MAX,
+        Duration::from_secs(u64::MAX / 2),
+        Duration::ZERO,
+    ] {
+        let c = Client::builder(format!("http://127.0.0.1:{}", h.port))
+            .operation_timeout(t)
+            .connect_timeout(t)
+            .build();
+        // Either refused as a configuration error or working: never a panic.
+        if let Ok(c) = c {
+            let r = c.enumerate_instance_names("CIM_Foo", None).await;
+            if t > Duration::ZERO {
+                assert!(r.unwrap().is_empty());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn simulator_survives_a_cast_bomb_in_a_path_parameter() {
+    // About 35 KB of nested typed casts in a path-valued string parameter aborted the
+    // simulator (stack overflow in ObjectPath parsing); now it is a refused parameter.
+    let sim = smis_sim::Simulator::start(
+        smis_sim::SimulatorConfig::new(smis_sim::Scenario::builtin("default").unwrap())
+            .user("admin", "pw-hardening-1"),
+    )
+    .unwrap();
+    let c = Client::builder(sim.url())
+        .namespace("root/smis-sim")
+        .credentials(smis::Credentials::new(
+            "admin",
+            "pw-hardening-1".to_string(),
+        ))
+        .tls(
+            smis::transport::tls::TlsOptions::pinned_sha256(&sim.cert_sha256_hex().unwrap())
+                .unwrap(),
+        )
+        .operation_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let services = c
+        .enumerate_instance_names("CIM_ReplicationService", None)
+        .await
+        .unwrap();
+    let bomb = format!("root/smis-sim:X.K={}1", "(uint8)".repeat(5_000));
+    let r = c
+        .invoke_method(
+            &services[0],
+            "CreateElementReplica",
+            vec![
+                smis::message::ParamValue::new("SyncType", smis::cim::CimValue::Uint16(8)),
+                smis::message::ParamValue::new("SourceElement", bomb),
+            ],
+        )
+        .await;
+    // Refused (Invalid Parameter or a CIM error), and the simulator still serves.
+    let refused = match r {
+        Ok(ret) => ret.return_value != Some(smis::cim::CimValue::Uint32(0)),
+        Err(_) => true,
+    };
+    assert!(refused);
+    assert!(
+        !c.enumerate_instance_names("CIM_ReplicationService", None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    sim.shutdown().await;
+}

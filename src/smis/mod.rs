@@ -47,6 +47,8 @@ mod fake;
 mod fleet;
 mod inventory;
 mod job;
+mod masking;
+mod masking_ops;
 mod pools;
 mod replicas;
 mod replication;
@@ -65,6 +67,12 @@ pub use job::{
     CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
     classify_job_state, is_completed_ok,
 };
+pub use masking::{
+    AccessGroup, Initiator, InitiatorKind, MappedVolume, Masking, MaskingCapabilities,
+    MaskingStyle, StorageHardwareId, TargetPort, VolumeAccess, canonical_initiator_id,
+    masking_return_code, parse_device_number,
+};
+pub use masking_ops::MAX_LUN;
 pub use pools::{ChildPoolRequest, ResourceAllocationSettings, ResourcePool};
 pub use replicas::{
     DeleteVolumeOptions, Replica, ReplicaKind, ReplicaOperation, ReplicaPolicy, ReplicaState,

@@ -273,6 +273,76 @@ pub enum Cmd {
     },
     /// Start the simulator in-process and walk through discovery, clone, child pool and a failure.
     Demo,
+    /// SMI-S: the replication pairs of a volume (as source or target) with their states.
+    Replicas {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+    },
+    /// SMI-S: restore, resync, fracture, detach or delete a replica.
+    Replica {
+        /// restore, resync, fracture, detach or delete.
+        #[command(subcommand)]
+        cmd: crate::replica_cmds::ReplicaCmd,
+    },
+    /// SMI-S: delete a volume (ReturnToStoragePool); refused while it is in a replication
+    /// pair unless --replicas detach|delete.
+    DeleteVolume {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+        /// What to do with its replicas.
+        #[arg(long, value_enum, default_value = "refuse")]
+        replicas: crate::replica_cmds::ReplicasArg,
+    },
+    /// SMI-S: each pool's own capabilities (thick/thin volumes, expand, shrink).
+    PoolCapabilities {
+        /// Only this pool (path, PoolID, InstanceID or name).
+        pool: Option<String>,
+    },
+    /// SMI-S: disk drives (interconnect, medium, size).
+    Disks,
+    /// SMI-S masking: registered initiators (storage hardware IDs).
+    Initiators,
+    /// SMI-S masking: front-end FC and iSCSI target ports.
+    TargetPorts,
+    /// SMI-S masking: access groups (list, create, delete, add, remove, volumes).
+    AccessGroup {
+        /// What to do.
+        #[command(subcommand)]
+        cmd: crate::masking_cmd::GroupCmd,
+        /// Masking form (default: group masking where offered, else ExposePaths).
+        #[arg(long, value_enum, global = true)]
+        style: Option<crate::masking_cmd::Style>,
+    },
+    /// SMI-S masking: map a volume to an access group (optionally at a LUN).
+    Mask {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+        /// Access group name.
+        #[arg(long)]
+        group: String,
+        /// LUN (0-254; default: the array picks).
+        #[arg(long)]
+        lun: Option<u32>,
+        /// Masking form.
+        #[arg(long, value_enum)]
+        style: Option<crate::masking_cmd::Style>,
+    },
+    /// SMI-S masking: unmap a volume from an access group.
+    Unmask {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+        /// Access group name.
+        #[arg(long)]
+        group: String,
+        /// Masking form.
+        #[arg(long, value_enum)]
+        style: Option<crate::masking_cmd::Style>,
+    },
+    /// SMI-S masking: which access groups see a volume, at which LUN.
+    Access {
+        /// Volume (path, DeviceID or name).
+        volume: String,
+    },
     /// Indications: run a listener and print what arrives (table or JSON lines); with
     /// --subscribe, subscribe it on --url first and unsubscribe on exit (Ctrl-C or --count).
     Listen(crate::indications::ListenArgs),

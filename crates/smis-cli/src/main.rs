@@ -15,7 +15,9 @@ mod guard;
 mod indications;
 mod json;
 mod mapped;
+mod masking_cmd;
 mod output;
+mod replica_cmds;
 mod sim;
 mod smi;
 
@@ -144,6 +146,13 @@ async fn run(cli: Cli) -> CliResult<()> {
             plain_http,
         } => return sim::serve(g, listen, scenario, *plain_http).await,
         Cmd::Demo => return sim::demo(g, format).await,
+        cmd @ (Cmd::Replicas { .. }
+        | Cmd::Replica { .. }
+        | Cmd::DeleteVolume { .. }
+        | Cmd::PoolCapabilities { .. }
+        | Cmd::Disks) => {
+            replica_cmds::run(&connect::client(g)?, cmd, wait_timeout(g)?, poll).await?
+        }
         Cmd::Listen(a) => return indications::listen(g, a, format).await,
         Cmd::Subscribe(a) => return indications::subscribe(g, a, format).await,
         Cmd::Subscriptions(a) => return indications::list(g, a, format).await,
@@ -287,6 +296,12 @@ async fn run(cli: Cli) -> CliResult<()> {
                 .await?,
             )
         }
+        cmd @ (Cmd::Initiators
+        | Cmd::TargetPorts
+        | Cmd::AccessGroup { .. }
+        | Cmd::Mask { .. }
+        | Cmd::Unmask { .. }
+        | Cmd::Access { .. }) => masking_cmd::run(&connect::client(g)?, cmd).await?,
         Cmd::Job { cmd } => {
             let c = connect::client(g)?;
             match cmd {

@@ -61,8 +61,11 @@ fn display_raw(v: Option<&CimValue>) -> String {
             format!("{{{}}}", parts.join(", "))
         }
         Some(CimValue::Reference(p)) => p.to_string(),
-        Some(CimValue::Instance(i)) => format!("<instance of {}>", i.class_name),
-        Some(CimValue::Class(c)) => format!("<class {}>", c.name),
+        Some(CimValue::Instance(i)) => format!(
+            "<instance of {}>",
+            crate::guard::term(i.class_name.as_str())
+        ),
+        Some(CimValue::Class(c)) => format!("<class {}>", crate::guard::term(c.name.as_str())),
         Some(CimValue::Boolean(b)) => b.to_string(),
         Some(v) => v.format_scalar().unwrap_or_default(),
     }
@@ -114,11 +117,14 @@ pub fn mof_instance(i: &Instance) -> String {
     if let Some(p) = &i.path {
         s.push_str(&format!("// {}\n", crate::guard::term(&p.to_string())));
     }
-    s.push_str(&format!("instance of {} {{\n", i.class_name));
+    s.push_str(&format!(
+        "instance of {} {{\n",
+        crate::guard::term(i.class_name.as_str())
+    ));
     for p in &i.properties {
         s.push_str(&format!(
             "    {} = {};\n",
-            p.name,
+            crate::guard::term(p.name.as_str()),
             mof_value(p.value.as_ref())
         ));
     }
@@ -136,15 +142,19 @@ fn mof_type(p: &Property) -> String {
 /// A class in MOF (properties and method signatures).
 pub fn mof_class(c: &CimClass) -> String {
     let mut s = crate::mapped::mof_qualifiers(&c.qualifiers, "\n");
-    s.push_str(&format!("class {}", c.name));
+    s.push_str(&format!("class {}", crate::guard::term(c.name.as_str())));
     if let Some(sup) = &c.superclass {
-        s.push_str(&format!(" : {sup}"));
+        s.push_str(&format!(" : {}", crate::guard::term(sup.as_str())));
     }
     s.push_str(" {\n");
     for p in &c.properties {
         let q = crate::mapped::mof_qualifiers(p.qualifiers(), "\n    ");
         let arr = if p.is_array { "[]" } else { "" };
-        s.push_str(&format!("    {q}{} {}{arr}", mof_type(p), p.name));
+        s.push_str(&format!(
+            "    {q}{} {}{arr}",
+            mof_type(p),
+            crate::guard::term(p.name.as_str())
+        ));
         if p.value.is_some() {
             s.push_str(&format!(" = {}", mof_value(p.value.as_ref())));
         }
@@ -167,14 +177,18 @@ pub fn mof_class(c: &CimClass) -> String {
                     (Some(rc), smis::cim::CimType::Reference) => format!("{rc} REF"),
                     _ => p.cim_type.as_str().to_string(),
                 };
-                format!("{dir}{ty} {}{}", p.name, if p.is_array { "[]" } else { "" })
+                format!(
+                    "{dir}{ty} {}{}",
+                    crate::guard::term(p.name.as_str()),
+                    if p.is_array { "[]" } else { "" }
+                )
             })
             .collect();
         s.push_str(&format!(
             "    {}{} {}({});\n",
             crate::mapped::mof_qualifiers(&m.qualifiers, "\n    "),
             m.return_type.map(|t| t.as_str()).unwrap_or("void"),
-            m.name,
+            crate::guard::term(m.name.as_str()),
             params.join(", ")
         ));
     }
@@ -232,7 +246,8 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
         }
         out.push('\n');
     };
-    line(headers, &mut out);
+    let headers: Vec<String> = headers.iter().map(|h| crate::guard::term(h)).collect();
+    line(&headers, &mut out);
     let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     line(&dashes, &mut out);
     for r in &rows {
@@ -260,7 +275,10 @@ fn instance_kv(i: &Instance) -> String {
     if let Some(p) = &i.path {
         pairs.push(("(path)".to_string(), crate::guard::term(&p.to_string())));
     }
-    pairs.push(("(class)".to_string(), i.class_name.to_string()));
+    pairs.push((
+        "(class)".to_string(),
+        crate::guard::term(i.class_name.as_str()),
+    ));
     for p in &i.properties {
         pairs.push((p.name.to_string(), display(p.value.as_ref())));
     }
@@ -336,7 +354,11 @@ fn render_raw(doc: &Doc, format: Format) -> String {
             Doc::Method(r) => {
                 let mut s = format!("ReturnValue = {};\n", mof_value(r.return_value.as_ref()));
                 for p in &r.out_params {
-                    s.push_str(&format!("{} = {};\n", p.name, mof_value(p.value.as_ref())));
+                    s.push_str(&format!(
+                        "{} = {};\n",
+                        crate::guard::term(p.name.as_str()),
+                        mof_value(p.value.as_ref())
+                    ));
                 }
                 s
             }

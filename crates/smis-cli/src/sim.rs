@@ -276,6 +276,9 @@ async fn demo_steps(
         "6. child pool created: {}",
         child["pool"].as_str().unwrap_or("-")
     ));
+    let target = cloned["target"].as_str().unwrap_or_default().to_string();
+    let (line, clone_lun) = crate::masking_cmd::demo_step(&c, &target).await?;
+    say.say(line);
     // Failure path 1: GetInstance of a volume that does not exist.
     let mut missing = source_path.clone();
     for k in &mut missing.keys {
@@ -349,6 +352,7 @@ async fn demo_steps(
         "clone_source": source_path.to_string(),
         "clone_target": cloned["target"],
         "child_pool": child["pool"],
+        "clone_lun": clone_lun,
         "missing_volume_storage_service_code": missing_code.code(),
         "no_replication_clone_storage_service_code": clone_fail_code,
         "result": "ok",

@@ -729,6 +729,7 @@ fn demo_exits_0_with_summary() {
     assert_eq!(v["missing_volume_storage_service_code"], 43006);
     assert!(v["clone_target"].is_string());
     assert!(v["child_pool"].is_string());
+    assert!(v["clone_lun"].is_u64(), "the demo maps its clone: {v}");
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub mod delivery;
 pub mod fault;
 pub mod fleet;
 pub mod handler;
+pub mod masking_spec;
 pub mod provider;
 pub mod scenario;
 pub mod server;

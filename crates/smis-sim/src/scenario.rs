@@ -51,7 +51,9 @@ pub enum ScenarioError {
     #[error("scenario file: {0}")]
     Io(#[from] std::io::Error),
     /// No built-in scenario has this name.
-    #[error("no built-in scenario named {0:?} (known: default, no-replication, async-clone-only)")]
+    #[error(
+        "no built-in scenario named {0:?} (known: default, no-replication, async-clone-only, spc-masking, no-masking)"
+    )]
     UnknownBuiltin(String),
     /// The scenario is inconsistent (e.g. a volume in an unknown pool).
     #[error("invalid scenario: {0}")]
@@ -89,6 +91,9 @@ pub struct Scenario {
     /// Vendor quirks to imitate.
     #[serde(default)]
     pub quirks: Quirks,
+    /// Masking and mapping, hardware IDs and target ports (absent = no masking profile).
+    #[serde(default)]
+    pub masking: Option<crate::masking_spec::MaskingSpec>,
 }
 
 /// Identity of the simulated array.
@@ -388,19 +393,30 @@ pub struct Quirks {
 const DEFAULT_JSON: &str = include_str!("../scenarios/default.json");
 const NO_REPLICATION_JSON: &str = include_str!("../scenarios/no-replication.json");
 const ASYNC_CLONE_ONLY_JSON: &str = include_str!("../scenarios/async-clone-only.json");
+const SPC_MASKING_JSON: &str = include_str!("../scenarios/spc-masking.json");
+const NO_MASKING_JSON: &str = include_str!("../scenarios/no-masking.json");
 
 impl Scenario {
     /// The names of the built-in scenarios.
-    pub const BUILTIN_NAMES: [&'static str; 3] = ["default", "no-replication", "async-clone-only"];
+    pub const BUILTIN_NAMES: [&'static str; 5] = [
+        "default",
+        "no-replication",
+        "async-clone-only",
+        "spc-masking",
+        "no-masking",
+    ];
 
     /// A built-in scenario: `default` (full capabilities), `no-replication` (no
     /// ReplicationService, no SupportedCopyTypes) or `async-clone-only`
-    /// (SupportedReplicationTypes `[11]`).
+    /// (SupportedReplicationTypes `[11]`), `spc-masking` (masking only by the SMI-S 1.4
+    /// ExposePaths/HidePaths form) or `no-masking` (no masking profile at all).
     pub fn builtin(name: &str) -> Result<Scenario, ScenarioError> {
         let json = match name {
             "default" => DEFAULT_JSON,
             "no-replication" => NO_REPLICATION_JSON,
             "async-clone-only" => ASYNC_CLONE_ONLY_JSON,
+            "spc-masking" => SPC_MASKING_JSON,
+            "no-masking" => NO_MASKING_JSON,
             other => return Err(ScenarioError::UnknownBuiltin(other.to_string())),
         };
         Scenario::from_json_str(json)
@@ -465,6 +481,9 @@ impl Scenario {
             .eq_ignore_ascii_case(self.interop_namespace())
         {
             return bad("vendor and interop namespaces must differ".into());
+        }
+        if let Some(m) = &self.masking {
+            m.validate().map_err(ScenarioError::Invalid)?;
         }
         Ok(())
     }

@@ -294,7 +294,9 @@ fn profile_paths(s: &Sim, ns: &str) -> Vec<Instance> {
 fn discovery_walk_finds_array_through_interop() {
     let s = sim("default");
     let profiles = profile_paths(&s, "interop");
-    assert_eq!(profiles.len(), 8);
+    // 8 + Group Masking and Mapping, Masking and Mapping, Storage Hardware ID Management,
+    // FC Target Ports, iSCSI Target Ports.
+    assert_eq!(profiles.len(), 8 + 5);
     for p in &profiles {
         assert_eq!(p.properties.len(), 3, "PropertyList honoured: {p:?}");
     }
@@ -311,7 +313,7 @@ fn discovery_walk_finds_array_through_interop() {
         .collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 8, "InstanceIDs unique");
+    assert_eq!(ids.len(), profiles.len(), "InstanceIDs unique");
     let snia: Vec<(String, String)> = profiles
         .iter()
         .filter(|p| p.get::<u16>("RegisteredOrganization").unwrap() == 11)
@@ -381,7 +383,7 @@ fn discovery_walk_finds_array_through_interop() {
         IReturn::ObjectPaths(v) => v,
         other => panic!("{other:?}"),
     };
-    assert_eq!(subs.len(), 4);
+    assert_eq!(subs.len(), 4 + 5);
 
     // Namespaces and the object manager.
     let nss = s.enum_in("interop", "CIM_Namespace");
@@ -404,8 +406,8 @@ fn discovery_walk_finds_array_through_interop() {
 #[test]
 fn interop_namespace_quirk() {
     let s = default_with(|s| s.quirks.interop_namespace = Some("root/PG_InterOp".into()));
-    assert_eq!(profile_paths(&s, "root/PG_InterOp").len(), 8);
-    assert_eq!(profile_paths(&s, "root/pg_interop").len(), 8);
+    assert_eq!(profile_paths(&s, "root/PG_InterOp").len(), 8 + 5);
+    assert_eq!(profile_paths(&s, "root/pg_interop").len(), 8 + 5);
     let e = s.op_in(
         "interop",
         Intrinsic::EnumerateInstances {
@@ -502,10 +504,14 @@ fn array_model_has_real_keys_and_values() {
     assert_eq!(
         s.assoc_names(&cs, "CIM_HostedService", Some("CIM_Service"))
             .len(),
-        3
+        3 + 2 // + the masking and hardware ID services
     );
     assert_eq!(s.assoc_names(&cs, "CIM_HostedStoragePool", None).len(), 3);
-    assert_eq!(s.assoc_names(&cs, "CIM_SystemDevice", None).len(), 3 + 16);
+    // volumes, disks + extents, 2 FC ports + iSCSI node + Ethernet port.
+    assert_eq!(
+        s.assoc_names(&cs, "CIM_SystemDevice", None).len(),
+        3 + 16 + 4
+    );
     assert_eq!(
         s.assoc_names(&cs, "CIM_SystemDevice", Some("CIM_StorageVolume"))
             .len(),
@@ -591,7 +597,7 @@ fn enumerate_instances_deep_inheritance_and_names() {
         IReturn::Instances(v) => v,
         other => panic!("{other:?}"),
     };
-    assert_eq!(shallow.len(), 3 + 8 + 8);
+    assert_eq!(shallow.len(), 3 + 8 + 8 + 4);
     assert!(shallow.iter().all(|i| i.property("DeviceID").is_some()));
     assert!(
         shallow.iter().all(|i| i.property("BlockSize").is_none()),

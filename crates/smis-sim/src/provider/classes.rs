@@ -20,16 +20,16 @@ pub struct ClassRepo {
     index: HashMap<String, usize>,
 }
 
-struct MethodDef {
+pub(super) struct MethodDef {
     name: &'static str,
     params: &'static [&'static str],
 }
 
-const fn m(name: &'static str, params: &'static [&'static str]) -> MethodDef {
+pub(super) const fn m(name: &'static str, params: &'static [&'static str]) -> MethodDef {
     MethodDef { name, params }
 }
 
-struct ClassDef {
+pub(super) struct ClassDef {
     name: &'static str,
     superclass: Option<&'static str>,
     association: bool,
@@ -37,7 +37,7 @@ struct ClassDef {
     methods: &'static [MethodDef],
 }
 
-const fn c(
+pub(super) const fn c(
     name: &'static str,
     superclass: Option<&'static str>,
     props: &'static [&'static str],
@@ -52,7 +52,7 @@ const fn c(
     }
 }
 
-const fn a(
+pub(super) const fn a(
     name: &'static str,
     superclass: Option<&'static str>,
     props: &'static [&'static str],
@@ -899,7 +899,10 @@ impl ClassRepo {
             classes: Vec::new(),
             index: HashMap::new(),
         };
-        for def in CLASSES {
+        for def in CLASSES
+            .iter()
+            .chain(super::masking_classes::MASKING_CLASSES)
+        {
             let mut class = CimClass::new(def.name);
             class.superclass = def.superclass.map(CimName::new);
             if let Some(sup) = def.superclass.and_then(|s| repo.get(s)).cloned() {

@@ -26,29 +26,29 @@ use super::{CimErr, JobFault, status};
 
 type R<T> = Result<T, CimErr>;
 
-fn rc(code: u32) -> R<MethodReturn> {
+pub(super) fn rc(code: u32) -> R<MethodReturn> {
     Ok(MethodReturn {
         return_value: Some(CimValue::Uint32(code)),
         out_params: Vec::new(),
     })
 }
 
-fn rc_with(code: u32, outs: Vec<ParamValue>) -> R<MethodReturn> {
+pub(super) fn rc_with(code: u32, outs: Vec<ParamValue>) -> R<MethodReturn> {
     Ok(MethodReturn {
         return_value: Some(CimValue::Uint32(code)),
         out_params: outs,
     })
 }
 
-fn out_ref(name: &str, p: ObjectPath) -> ParamValue {
+pub(super) fn out_ref(name: &str, p: ObjectPath) -> ParamValue {
     ParamValue::new(name, CimValue::Reference(Box::new(p)))
 }
 
 /// Typed access to in-parameters. `Err(())` means "present but malformed".
-struct Params<'a>(&'a [ParamValue]);
+pub(super) struct Params<'a>(pub(super) &'a [ParamValue]);
 
 impl<'a> Params<'a> {
-    fn get(&self, name: &str) -> Option<&'a CimValue> {
+    pub(super) fn get(&self, name: &str) -> Option<&'a CimValue> {
         self.0
             .iter()
             .find(|p| p.name == name)
@@ -61,7 +61,7 @@ impl<'a> Params<'a> {
             Some(v) => v.as_i128().map(Some).ok_or(()),
         }
     }
-    fn u16(&self, name: &str) -> Result<Option<u16>, ()> {
+    pub(super) fn u16(&self, name: &str) -> Result<Option<u16>, ()> {
         self.int(name)?
             .map(|v| u16::try_from(v).map_err(|_| ()))
             .transpose()
@@ -71,14 +71,14 @@ impl<'a> Params<'a> {
             .map(|v| u64::try_from(v).map_err(|_| ()))
             .transpose()
     }
-    fn string(&self, name: &str) -> Result<Option<String>, ()> {
+    pub(super) fn string(&self, name: &str) -> Result<Option<String>, ()> {
         match self.get(name) {
             None => Ok(None),
             Some(CimValue::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(()),
         }
     }
-    fn path(&self, name: &str) -> Result<Option<ObjectPath>, ()> {
+    pub(super) fn path(&self, name: &str) -> Result<Option<ObjectPath>, ()> {
         match self.get(name) {
             None => Ok(None),
             Some(CimValue::Reference(p)) => Ok(Some((**p).clone())),
@@ -86,7 +86,7 @@ impl<'a> Params<'a> {
             Some(_) => Err(()),
         }
     }
-    fn paths(&self, name: &str) -> Result<Vec<ObjectPath>, ()> {
+    pub(super) fn paths(&self, name: &str) -> Result<Vec<ObjectPath>, ()> {
         match self.get(name) {
             None => Ok(Vec::new()),
             Some(CimValue::Reference(p)) => Ok(vec![(**p).clone()]),
@@ -130,12 +130,12 @@ macro_rules! param {
 mod replica_ops;
 
 /// Context of one method call.
-struct Call<'a> {
-    ns: String,
-    service: ObjectPath,
-    user: Option<&'a str>,
-    job_fault: Option<JobFault>,
-    p: Params<'a>,
+pub(super) struct Call<'a> {
+    pub(super) ns: String,
+    pub(super) service: ObjectPath,
+    pub(super) user: Option<&'a str>,
+    pub(super) job_fault: Option<JobFault>,
+    pub(super) p: Params<'a>,
 }
 
 pub(super) fn invoke(
@@ -183,6 +183,9 @@ pub(super) fn invoke(
         p: Params(&call.params),
     };
     let m = call.method.as_str().to_ascii_lowercase();
+    if let Some(r) = super::masking_methods::dispatch(st, &c, &actual, &m) {
+        return r;
+    }
     let is = |c: &str| st.repo.is_a(&actual, c);
     if is("CIM_ReplicationService") {
         return match m.as_str() {
@@ -229,7 +232,7 @@ pub(super) fn invoke(
 
 // ----- lookups -----
 
-fn find_volume(st: &State, ns: &str, p: &ObjectPath) -> Option<String> {
+pub(super) fn find_volume(st: &State, ns: &str, p: &ObjectPath) -> Option<String> {
     st.volumes
         .iter()
         .find(|v| path_eq(st, &st.vol_path(&v.id), p, ns))
@@ -300,7 +303,7 @@ fn insufficient(pool: &str, need: u64, have: u64) -> JobFailure {
 
 /// Creates a job; returns its number. A `job_exception` fault turns it into a failing job
 /// (the caller must then create nothing).
-fn new_job(
+pub(super) fn new_job(
     st: &mut State,
     c: &Call,
     name: &str,
@@ -331,11 +334,11 @@ fn new_job(
     num
 }
 
-fn job_fails(st: &State, num: u64) -> bool {
+pub(super) fn job_fails(st: &State, num: u64) -> bool {
     st.job(num).is_some_and(|j| j.failure.is_some())
 }
 
-fn add_affected(st: &mut State, num: u64, p: ObjectPath) {
+pub(super) fn add_affected(st: &mut State, num: u64, p: ObjectPath) {
     if let Some(j) = st.jobs.iter_mut().find(|j| j.num == num) {
         j.affected.push(p);
     }

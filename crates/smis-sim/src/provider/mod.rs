@@ -16,6 +16,9 @@
 //!   ComputerSystem, a cross-namespace reference; also served in the vendor namespace).
 //! - vendor namespace (`root/smis-sim` by default): the `SIMS_ComputerSystem`, pools,
 //!   volumes, services and capabilities, jobs, and the associations between them.
+//! - replication pairs with the 1.5+ and 1.4 states and CopyType, their lifecycle
+//!   (ModifyReplicaSynchronization), per-pool capabilities and disk drive details: see
+//!   `replicas` and `methods::replica_ops`.
 //!
 //! Jobs: a method that takes time (scenario `jobs`) returns 4096 with an out `Job`
 //! reference. The objects it creates (clone volume, new volume, child pool) are created
@@ -31,6 +34,9 @@ mod class_assoc;
 mod classes;
 mod indication_query;
 mod indications;
+mod masking;
+mod masking_classes;
+mod masking_methods;
 mod methods;
 mod ops;
 mod replicas;

@@ -144,6 +144,8 @@ pub struct State {
     pub pools: Vec<PoolRec>,
     pub volumes: Vec<VolRec>,
     pub syncs: Vec<SyncRec>,
+    /// Masking and mapping: hardware IDs, groups, views.
+    pub masking: super::masking::MaskingState,
     pub jobs: Vec<JobRec>,
     pub contexts: HashMap<String, EnumContext>,
     pub fault_uses: Vec<u32>,
@@ -208,6 +210,7 @@ impl State {
             pools,
             volumes: Vec::new(),
             syncs: Vec::new(),
+            masking: super::masking::MaskingState::new(scenario.masking.as_ref()),
             jobs: Vec::new(),
             contexts: HashMap::new(),
             fault_uses: vec![0; scenario.faults.len()],
@@ -255,7 +258,7 @@ impl State {
             .map(str::to_string)
     }
 
-    fn system_name(&self) -> &str {
+    pub(super) fn system_name(&self) -> &str {
         &self.scenario.identity.system_name
     }
 
@@ -340,12 +343,12 @@ impl State {
             .with_key("Name", "SIMS:ObjectManager")
     }
 
-    fn profile_id(org: u16, name: &str, version: &str) -> String {
+    pub(super) fn profile_id(org: u16, name: &str, version: &str) -> String {
         let org = if org == 11 { "SNIA" } else { "DMTF" };
         format!("SIMS:{org}:{}:{version}", name.replace(' ', "_"))
     }
 
-    fn profile_path(&self, org: u16, name: &str, version: &str) -> ObjectPath {
+    pub(super) fn profile_path(&self, org: u16, name: &str, version: &str) -> ObjectPath {
         ObjectPath::new(self.interop_ns(), "SIMS_RegisteredProfile")
             .with_key("InstanceID", Self::profile_id(org, name, version))
     }
@@ -489,7 +492,7 @@ impl State {
         out
     }
 
-    fn assoc(
+    pub(super) fn assoc(
         &self,
         ns: &str,
         class: &str,
@@ -585,6 +588,7 @@ impl State {
                 ("Dependent", &array),
             ));
         }
+        self.render_masking_profiles(out, &ns);
         let server = self.profile_path(11, "Server", "1.8.0");
         let preg = self.profile_path(11, "Profile Registration", "1.8.0");
         out.push(self.assoc(
@@ -806,6 +810,7 @@ impl State {
         if let Some(d) = &self.scenario.disks {
             self.render_disks(out, d, &cs);
         }
+        self.render_masking(out);
         super::replicas::render_pool_caps(self, out);
         for s in &self.syncs {
             let (src, tgt) = (self.vol_path(&s.source), self.vol_path(&s.target));
