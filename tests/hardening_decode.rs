@@ -242,3 +242,24 @@ fn character_references_in_attributes_survive_normalisation() {
     };
     assert_eq!(e.description.as_deref(), Some("line1\r\nline2 x y"));
 }
+
+#[test]
+fn duplicate_properties_are_found_in_large_instances_too() {
+    let mut props: String = (0..40)
+        .map(|i| format!(r#"<PROPERTY NAME="P{i}" TYPE="uint32"><VALUE>{i}</VALUE></PROPERTY>"#))
+        .collect();
+    let unique = format!(
+        r#"{HEAD}<IMETHODRESPONSE NAME="GetInstance"><IRETURNVALUE><INSTANCE CLASSNAME="C">{props}</INSTANCE></IRETURNVALUE></IMETHODRESPONSE>{TAIL}"#
+    );
+    assert!(decode(&unique).is_ok());
+    props.push_str(r#"<PROPERTY NAME="p17" TYPE="uint32"><VALUE>1</VALUE></PROPERTY>"#);
+    let dup = format!(
+        r#"{HEAD}<IMETHODRESPONSE NAME="GetInstance"><IRETURNVALUE><INSTANCE CLASSNAME="C">{props}</INSTANCE></IRETURNVALUE></IMETHODRESPONSE>{TAIL}"#
+    );
+    let e = decode(&dup).expect_err("duplicate PROPERTY");
+    assert!(
+        e.message.contains("'p17' appears more than once")
+            || e.message.contains("'P17' appears more than once"),
+        "{e}"
+    );
+}

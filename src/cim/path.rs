@@ -368,17 +368,15 @@ impl<'a> Parser<'a> {
     fn parse(mut self) -> Result<ObjectPath, ValueError> {
         let mut host = None;
         let mut namespace = None;
-        // Optional scheme.
+        // Optional scheme, always followed by `//host`: without it, `https:` is the
+        // namespace of the header form `https:Class` (that `to_header_form` writes).
         for scheme in ["https:", "http:", "cimxml.wbem:", "cimxml.wbems:"] {
-            if self
-                .rest()
-                .get(..scheme.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
+            let rest = self.rest().as_bytes();
+            if rest.len() >= scheme.len() + 2
+                && rest[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+                && rest[scheme.len()..].starts_with(b"//")
             {
                 self.pos += scheme.len();
-                if !self.rest().starts_with("//") {
-                    return Err(self.err("a scheme must be followed by //host"));
-                }
                 break;
             }
         }
@@ -467,8 +465,10 @@ impl<'a> Parser<'a> {
         if let Some(body) = rest.strip_prefix('"') {
             let (s, used) = unquote(body, '"').ok_or_else(|| self.err("unterminated string"))?;
             self.pos += 1 + used;
-            // A quoted value that is itself a path with keys is a reference.
-            if looks_like_path(&s) {
+            // A quoted value that is itself a path with keys is a reference. The parser
+            // alone decides (no looser pre-check), so that every reference formats to text
+            // that reads back as the same reference.
+            if s.contains('=') {
                 if let Ok(p) = self.nested(&s) {
                     if p.kind == PathKind::Instance {
                         return Ok(CimValue::Reference(Box::new(p)));
@@ -543,8 +543,13 @@ impl Parser<'_> {
     fn coerce(&self, v: CimValue, ty: CimType) -> Result<CimValue, ValueError> {
         let r = match (&v, ty) {
             (CimValue::Reference(_), CimType::Reference) => Ok(v),
+            // A key reference names an instance (DSP0004 §7.8): a class path here would
+            // read back as a plain string once formatted.
             (CimValue::String(s), CimType::Reference) => {
-                return self.nested(s).map(|p| CimValue::Reference(Box::new(p)));
+                return match self.nested(s)? {
+                    p if p.kind == PathKind::Instance => Ok(CimValue::Reference(Box::new(p))),
+                    _ => Err(self.err("a reference key value must be an instance path")),
+                };
             }
             (CimValue::String(s), t) => CimValue::parse_scalar(t, s),
             (CimValue::Reference(p), CimType::String) => Ok(CimValue::String(p.to_string())),
@@ -552,23 +557,6 @@ impl Parser<'_> {
         };
         r.map_err(|e| self.err(e.to_string()))
     }
-}
-
-fn looks_like_path(s: &str) -> bool {
-    let s = s.trim_start_matches('/');
-    // ns:Class.key= or Class.key=
-    let head = s.split('.').next().unwrap_or("");
-    s.contains('=')
-        && head.chars().all(|c| {
-            c.is_alphanumeric()
-                || c == '_'
-                || c == '/'
-                || c == ':'
-                || c == '['
-                || c == ']'
-                || c == '-'
-        })
-        && !head.is_empty()
 }
 
 /// Reads up to the closing quote, handling backslash escapes. Returns the text and the
