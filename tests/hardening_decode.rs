@@ -152,6 +152,20 @@ fn real_keys_round_trip_including_inf_and_nan() {
         let back = ObjectPath::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(back, p, "{text}");
     }
+    // Typed keys that print untyped still compare equal after a round trip, both ways.
+    for text in [
+        "C.K=(real32)0.1",
+        "C.K=(datetime)\"20240229120000.000000+000\"",
+        "C.K=(string)\"root/x:D.k=1\"",
+        "C.K=(uint8)7,J=(sint16)-3",
+    ] {
+        let p = ObjectPath::parse(text).unwrap();
+        let shown = p.to_string();
+        let back = ObjectPath::parse(&shown).unwrap();
+        assert_eq!(back, p, "{text} -> {shown}");
+        assert_eq!(p, back, "symmetric: {text} -> {shown}");
+        assert_eq!(back.to_string(), shown, "{text}");
+    }
     assert_eq!(
         ObjectPath::parse("C.K=(real32)INF").unwrap().key("K"),
         Some(&CimValue::Real32(f32::INFINITY))
