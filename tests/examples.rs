@@ -77,6 +77,17 @@ async fn examples_run_against_the_simulator() {
         tokio::task::block_in_place(|| run(s, "stream_enumeration", &["CIM_StorageVolume", "1"]));
     assert!(out.contains("4 instances of CIM_StorageVolume"), "{out}");
 
+    let out = tokio::task::block_in_place(|| {
+        run(
+            s,
+            "map_volume",
+            &["vol-2", "host-ex", "21:00:00:1b:32:a1:b2:c3", "7"],
+        )
+    });
+    assert!(out.contains("as LUN 7"), "{out}");
+    assert!(out.contains("seen by host-ex as LUN 7"), "{out}");
+    assert!(out.contains("unmapped and removed host-ex"), "{out}");
+
     let out = tokio::task::block_in_place(|| run(s, "replay_fixtures", &[]));
     assert!(out.contains("replayed") && out.contains("array: "), "{out}");
     sim.shutdown().await;

@@ -152,6 +152,20 @@ fn real_keys_round_trip_including_inf_and_nan() {
         let back = ObjectPath::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(back, p, "{text}");
     }
+    // Typed keys that print untyped still compare equal after a round trip, both ways.
+    for text in [
+        "C.K=(real32)0.1",
+        "C.K=(datetime)\"20240229120000.000000+000\"",
+        "C.K=(string)\"root/x:D.k=1\"",
+        "C.K=(uint8)7,J=(sint16)-3",
+    ] {
+        let p = ObjectPath::parse(text).unwrap();
+        let shown = p.to_string();
+        let back = ObjectPath::parse(&shown).unwrap();
+        assert_eq!(back, p, "{text} -> {shown}");
+        assert_eq!(p, back, "symmetric: {text} -> {shown}");
+        assert_eq!(back.to_string(), shown, "{text}");
+    }
     assert_eq!(
         ObjectPath::parse("C.K=(real32)INF").unwrap().key("K"),
         Some(&CimValue::Real32(f32::INFINITY))
@@ -241,4 +255,25 @@ fn character_references_in_attributes_survive_normalisation() {
         panic!("no error body")
     };
     assert_eq!(e.description.as_deref(), Some("line1\r\nline2 x y"));
+}
+
+#[test]
+fn duplicate_properties_are_found_in_large_instances_too() {
+    let mut props: String = (0..40)
+        .map(|i| format!(r#"<PROPERTY NAME="P{i}" TYPE="uint32"><VALUE>{i}</VALUE></PROPERTY>"#))
+        .collect();
+    let unique = format!(
+        r#"{HEAD}<IMETHODRESPONSE NAME="GetInstance"><IRETURNVALUE><INSTANCE CLASSNAME="C">{props}</INSTANCE></IRETURNVALUE></IMETHODRESPONSE>{TAIL}"#
+    );
+    assert!(decode(&unique).is_ok());
+    props.push_str(r#"<PROPERTY NAME="p17" TYPE="uint32"><VALUE>1</VALUE></PROPERTY>"#);
+    let dup = format!(
+        r#"{HEAD}<IMETHODRESPONSE NAME="GetInstance"><IRETURNVALUE><INSTANCE CLASSNAME="C">{props}</INSTANCE></IRETURNVALUE></IMETHODRESPONSE>{TAIL}"#
+    );
+    let e = decode(&dup).expect_err("duplicate PROPERTY");
+    assert!(
+        e.message.contains("'p17' appears more than once")
+            || e.message.contains("'P17' appears more than once"),
+        "{e}"
+    );
 }

@@ -116,7 +116,17 @@ fn key_value_eq(a: &CimValue, b: &CimValue) -> bool {
         (Some(x), Some(y)) => x == y,
         _ => match (real(a), real(b)) {
             (Some(x), Some(y)) => x.to_bits() == y.to_bits() || x == y,
-            _ => a == b,
+            _ => match (a, b) {
+                // Untyped WBEM URI keys are quoted strings: a datetime or a reference key
+                // reads back as one, and still names the same instance.
+                (CimValue::DateTime(d), CimValue::String(t))
+                | (CimValue::String(t), CimValue::DateTime(d)) => d.as_str() == t.as_str(),
+                (CimValue::Reference(r), CimValue::String(t))
+                | (CimValue::String(t), CimValue::Reference(r)) => {
+                    ObjectPath::parse(t).is_ok_and(|p| p == **r)
+                }
+                _ => a == b,
+            },
         },
     }
 }
@@ -291,8 +301,9 @@ fn write_key_value(s: &mut String, v: &CimValue) {
         CimValue::Boolean(b) => s.push_str(if *b { "TRUE" } else { "FALSE" }),
         CimValue::DateTime(d) => write_quoted(s, d.as_str()),
         CimValue::Reference(p) => write_quoted(s, &p.to_string()),
-        // INF, -INF and NaN are not untyped numbers: keep the type so that they parse back.
-        CimValue::Real32(r) if !r.is_finite() => {
+        // A real32 keeps its type (an untyped real reads back as real64, where 0.1 is
+        // another number), as do INF, -INF and NaN, which are not untyped numbers.
+        CimValue::Real32(_) => {
             s.push_str("(real32)");
             s.push_str(&v.format_scalar().unwrap_or_default());
         }

@@ -330,7 +330,7 @@ impl Client {
             decode_response(&response.body, &self.inner.limits)?;
         if rid != id {
             // pywbem does not check this either; some servers echo a fixed ID.
-            tracing::debug!(sent = id, received = %rid, "response MESSAGE ID differs from the request's");
+            tracing::debug!(sent = id, received = %crate::text::Escaped(&rid), "response MESSAGE ID differs from the request's");
         }
         let (kind_ok, name) = match (&response, request) {
             (Response::Intrinsic { name, .. }, Request::Intrinsic(_)) => (true, name.as_str()),

@@ -429,7 +429,7 @@ impl Job {
 
     async fn delete(&self) {
         if let Err(e) = self.client.delete_instance(&self.path).await {
-            tracing::debug!(job = %self.path.canonical(), error = %e, "deleting the finished job failed (ignored)");
+            tracing::debug!(job = %crate::text::Escaped(self.path.canonical()), error = %e, "deleting the finished job failed (ignored)");
         }
     }
 

@@ -257,3 +257,93 @@ async fn wbemcli_talks_to_the_simulator() {
     );
     sim.shutdown().await;
 }
+
+/// The SNIA "Group Masking and Mapping" recipe as pywbem drives it: CreateStorageHardwareID,
+/// CreateGroup ×3 (initiator, target, device), CreateMaskingView, then AssociatorNames finds
+/// the view from the initiator group and ProtocolControllerForUnit carries the LUN.
+const PYWBEM_MASKING_SCRIPT: &str = r#"
+import os, sys
+import pywbem
+from pywbem import Uint16
+url, cafile = sys.argv[1], sys.argv[2]
+conn = pywbem.WBEMConnection(url, ('admin', os.environ['PEER_PASSWORD']),
+                             default_namespace='root/smis-sim', ca_certs=cafile, timeout=20)
+profiles = [p['RegisteredName'] for p in conn.EnumerateInstances('CIM_RegisteredProfile', namespace='interop')]
+for want in ('Group Masking and Mapping', 'Masking and Mapping', 'FC Target Ports', 'iSCSI Target Ports'):
+    assert want in profiles, (want, profiles)
+system = conn.EnumerateInstanceNames('CIM_ComputerSystem')[0]
+caps = conn.Associators(system, AssocClass='CIM_ElementCapabilities',
+                        ResultClass='CIM_GroupMaskingMappingCapabilities')
+assert len(caps) == 1, caps
+acts = list(caps[0]['SupportedSynchronousActions']) + list(caps[0]['SupportedAsynchronousActions'] or [])
+assert 19 in acts and 23 in acts, acts
+gmms = conn.EnumerateInstanceNames('CIM_GroupMaskingMappingService')[0]
+hwms = conn.EnumerateInstanceNames('CIM_StorageHardwareIDManagementService')[0]
+rc, out = conn.InvokeMethod('CreateStorageHardwareID', hwms, StorageID='10000000C9ABCDEF',
+                            IDType=Uint16(2), ElementName='pyhost-hba0')
+assert rc == 0, rc
+shid = out['HardwareID']
+rc, bad = conn.InvokeMethod('CreateStorageHardwareID', hwms, StorageID='10:00:zz', IDType=Uint16(2))
+assert rc == 5, ('invalid WWN', rc)
+eps = [p for p in conn.EnumerateInstanceNames('CIM_SCSIProtocolEndpoint')]
+assert len(eps) == 3, eps
+vol = [v for v in conn.EnumerateInstances('CIM_StorageVolume') if v['ElementName'] == 'db01'][0].path
+groups = {}
+for kind, members in ((2, [shid]), (3, eps), (4, [vol])):
+    rc, out = conn.InvokeMethod('CreateGroup', gmms, GroupName='pyhost', Type=Uint16(kind), Members=members)
+    assert rc == 0, (kind, rc)
+    groups[kind] = out['MaskingGroup']
+rc, out = conn.InvokeMethod('CreateMaskingView', gmms, ElementName='pyhost-view',
+                            InitiatorMaskingGroup=groups[2], TargetMaskingGroup=groups[3],
+                            DeviceMaskingGroup=groups[4], DeviceNumbers=['A'])
+assert rc == 0, rc
+spc = out['ProtocolController']
+views = conn.AssociatorNames(groups[2], AssocClass='CIM_AssociatedInitiatorMaskingGroup',
+                             ResultClass='CIM_SCSIProtocolController')
+assert len(views) == 1 and views[0]['DeviceID'] == spc['DeviceID'], views
+refs = conn.References(vol, ResultClass='CIM_ProtocolControllerForUnit')
+assert len(refs) == 1, refs
+assert refs[0]['Antecedent']['DeviceID'] == spc['DeviceID']
+assert int(refs[0]['DeviceNumber'], 16) == 10, refs[0]['DeviceNumber']
+members = conn.AssociatorNames(groups[4], AssocClass='CIM_OrderedMemberOfCollection')
+assert len(members) == 1, members
+# The view already exists: the same initiator and target groups again answer 6 In Use.
+rc, _ = conn.InvokeMethod('CreateMaskingView', gmms, InitiatorMaskingGroup=groups[2],
+                          TargetMaskingGroup=groups[3], DeviceMaskingGroup=groups[4])
+assert rc == 6, ('view exists', rc)
+rc, _ = conn.InvokeMethod('DeleteMaskingView', gmms, ProtocolController=spc)
+assert rc == 0, rc
+assert conn.References(vol, ResultClass='CIM_ProtocolControllerForUnit') == []
+print('PYWBEM MASKING OK')
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pywbem_drives_group_masking() {
+    let python = std::env::var("SMIS_PYWBEM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let sim =
+        Simulator::start(SimulatorConfig::new(scenario()).user("admin", PASSWORD)).expect("start");
+    let cert = write_cert(&sim);
+    let url = sim.url();
+    let cafile = cert.0.display().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(&python)
+            .arg("-c")
+            .arg(PYWBEM_MASKING_SCRIPT)
+            .arg(url)
+            .arg(cafile)
+            .env("PEER_PASSWORD", PASSWORD)
+            .env_remove("REQUESTS_CA_BUNDLE")
+            .env_remove("CURL_CA_BUNDLE")
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("PYWBEM MASKING OK"),
+        "pywbem failed:\n{stdout}\n{stderr}"
+    );
+    sim.shutdown().await;
+}

@@ -20,10 +20,20 @@ use crate::xml::DecodeErrorKind;
 /// few dozen properties, by sorting beyond that (O(n log n)).
 fn duplicate_property(props: &[Property]) -> Option<&CimName> {
     if props.len() <= 24 {
+        // A cheap case-insensitive fingerprint (length, first and last byte) first; full
+        // comparisons only where fingerprints agree.
+        let mut prints = [0u32; 24];
         for (i, p) in props.iter().enumerate() {
-            if props[..i].iter().any(|q| q.name == p.name) {
-                return Some(&p.name);
+            let b = p.name.as_str().as_bytes();
+            let first = b.first().map_or(0, u8::to_ascii_lowercase);
+            let last = b.last().map_or(0, u8::to_ascii_lowercase);
+            let fp = (b.len() as u32) << 16 | u32::from(first) << 8 | u32::from(last);
+            for (j, &q) in prints[..i].iter().enumerate() {
+                if q == fp && props[j].name == p.name {
+                    return Some(&p.name);
+                }
             }
+            prints[i] = fp;
         }
         return None;
     }
