@@ -4,7 +4,7 @@
 # crash, panic, timeout or out-of-memory input (libFuzzer exits non-zero) and prints the
 # input that caused it.
 #
-#   bash .ci/fuzz.sh            # every target, FUZZ_SECONDS (default 25) each
+#   bash .ci/fuzz.sh            # every target, FUZZ_SECONDS (default 20) each
 #   bash .ci/fuzz.sh datetime   # one target
 #
 # cargo-fuzz needs nightly-only rustc flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 export RUSTC_BOOTSTRAP=1
 export CARGO_TERM_COLOR=never
 export SMIS_SHARED="${SMIS_SHARED:-$(cd .. && pwd)/shared}"
-seconds="${FUZZ_SECONDS:-25}"
+seconds="${FUZZ_SECONDS:-20}"
 targets=(decode_response decode_request object_path wbem_uri datetime response_headers sim_request)
 [ $# -gt 0 ] && targets=("$@")
 

@@ -576,6 +576,19 @@ pub enum Error {
     /// closest recorded exchange and what differed.
     #[error("{0}")]
     ReplayMiss(String),
+    /// An enumeration stream went past one of its bounds
+    /// ([`EnumerationLimits`](crate::client::EnumerationLimits)); its context was closed.
+    #[error("{operation}: {bound} (after {items} items in {responses} responses)")]
+    EnumerationBound {
+        /// The operation that was enumerating (e.g. `EnumerateInstances`).
+        operation: String,
+        /// The bound that was hit.
+        bound: crate::client::EnumerationBound,
+        /// Items returned before.
+        items: u64,
+        /// Responses received before.
+        responses: u64,
+    },
 }
 
 impl Error {
@@ -613,7 +626,15 @@ impl Error {
 
     /// True for timeouts (of an operation or of a job wait).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_) | Error::JobTimeout { .. })
+        matches!(
+            self,
+            Error::Timeout(_)
+                | Error::JobTimeout { .. }
+                | Error::EnumerationBound {
+                    bound: crate::client::EnumerationBound::Deadline(_),
+                    ..
+                }
+        )
     }
 
     /// The StorageService code this failure corresponds to (see the module docs).

@@ -264,8 +264,10 @@ async fn pull_enumeration_over_several_pages() {
     }
     let n = pull_flow(replay("pull-multipage")).await.unwrap();
     assert!(n >= 7, "{n}");
-    let manifest =
-        std::fs::read_to_string(fixture_dir("pull-multipage").join("manifest.json")).unwrap();
+    let dir = fixture_dir("pull-multipage");
+    let manifest = std::fs::read_to_string(dir.join("manifest.jsonl"))
+        .or_else(|_| std::fs::read_to_string(dir.join("manifest.json")))
+        .unwrap();
     assert!(
         manifest.matches("\"PullInstancesWithPath\"").count() >= 2,
         "several pages"

@@ -64,7 +64,7 @@ fn every_fixture_replays_its_own_requests() {
     let mut dirs = 0;
     for entry in std::fs::read_dir(&root).unwrap().flatten() {
         let dir = entry.path();
-        if !dir.join("manifest.json").exists() {
+        if !dir.join("manifest.json").exists() && !dir.join("manifest.jsonl").exists() {
             continue;
         }
         dirs += 1;
@@ -410,8 +410,7 @@ async fn record_then_replay_over_an_in_memory_transport() {
     assert!(req1.contains("<VALUE>[REDACTED]</VALUE>"), "{req1}");
     let resp1 = std::fs::read_to_string(dir.join("0001-AttachReplica.response.xml")).unwrap();
     assert!(resp1.contains("MESSAGE ID=\"1001\""), "{resp1}");
-    let m: Manifest =
-        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let m = Manifest::load(&dir).unwrap();
     assert_eq!(m.endpoint, "https://fake:5989");
     assert_eq!(m.exchanges.len(), 3);
     let x = &m.exchanges[0];
@@ -571,8 +570,7 @@ async fn record_then_replay_over_the_simulator() {
     assert!(recorded.3.len() >= 6);
     sim.shutdown().await;
 
-    let m: Manifest =
-        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let m = Manifest::load(&dir).unwrap();
     assert_eq!(m.default_namespace.as_deref(), Some(NS));
     let pulls = m
         .exchanges

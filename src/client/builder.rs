@@ -6,15 +6,19 @@ use std::time::Duration;
 use super::{Client, Credentials};
 use crate::error::{Error, Result};
 use crate::transport::http::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT, HttpTransport,
-    HttpTransportConfig,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_OPERATION_TIMEOUT, HttpTransport, HttpTransportConfig,
 };
 use crate::transport::tls::TlsOptions;
 
 /// Builds a [`Client`] over HTTPS (or, explicitly, HTTP).
 ///
 /// Defaults: namespace `root/cimv2`, connect timeout 10 s, operation timeout 120 s,
-/// response limit 64 MiB, TLS verified against the system's roots. Plain HTTP with
+/// response limit 512 MiB (for responses read whole; streams hold one object at a time),
+/// at most 8 connections, enumeration bounds [`EnumerationLimits::default`], TLS verified
+/// against the system's roots.
+///
+/// [`EnumerationLimits::default`]: super::EnumerationLimits Plain HTTP with
 /// credentials is refused unless [`ClientBuilder::allow_plain_http_credentials`] is set.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
@@ -27,6 +31,8 @@ pub struct ClientBuilder {
     tls: TlsOptions,
     allow_plain_http_credentials: bool,
     request_trailers: bool,
+    max_connections: usize,
+    enumeration_limits: super::EnumerationLimits,
 }
 
 impl ClientBuilder {
@@ -45,7 +51,23 @@ impl ClientBuilder {
             tls: TlsOptions::default(),
             allow_plain_http_credentials: false,
             request_trailers: true,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            enumeration_limits: super::EnumerationLimits::default(),
         }
+    }
+
+    /// The most connections open at once to the server (default 8; 0 counts as 1).
+    /// Requests beyond it wait for a free connection; idle connections are reused first.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = limit;
+        self
+    }
+
+    /// Bounds applied to every enumeration stream of the client (a deadline for the whole
+    /// enumeration, consecutive empty pages, an optional item limit).
+    pub fn enumeration_limits(mut self, limits: super::EnumerationLimits) -> Self {
+        self.enumeration_limits = limits;
+        self
     }
 
     /// The default namespace (leading and trailing `/` are stripped).
@@ -118,12 +140,14 @@ impl ClientBuilder {
             .with_tls(self.tls)
             .with_connect_timeout(self.connect_timeout)
             .with_operation_timeout(self.operation_timeout)
-            .with_max_response_bytes(self.max_response_bytes);
+            .with_max_response_bytes(self.max_response_bytes)
+            .with_max_connections(self.max_connections);
         let transport = HttpTransport::new(config)?;
         let mut client =
             Client::from_transport(Arc::new(transport), self.namespace, self.credentials);
         if let Some(inner) = Arc::get_mut(&mut client.inner) {
             inner.request_trailers = self.request_trailers;
+            inner.enumeration_limits = self.enumeration_limits;
             inner.limits.max_bytes = usize::try_from(self.max_response_bytes).unwrap_or(usize::MAX);
         }
         Ok(client)

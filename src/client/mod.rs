@@ -21,6 +21,7 @@ mod ops;
 mod pull;
 mod query_paths;
 mod replay_api;
+mod stream;
 
 pub use builder::ClientBuilder;
 pub use credentials::{Credentials, CredentialsProvider, EnvCredentials, FileCredentials};
@@ -28,7 +29,8 @@ pub use ops::{
     AssociatorsOptions, EnumerateClassesOptions, EnumerateInstancesOptions, EnumerationContext,
     GetClassOptions, GetInstanceOptions, OpenOptions, ReferencesOptions,
 };
-pub use pull::PullStream;
+pub use pull::{EnumerationBound, EnumerationLimits, PullStream};
+pub use stream::ReturnStream;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -73,6 +75,8 @@ pub(crate) struct Inner {
     /// Set once the server refused a pull Open with NOT_SUPPORTED/FAILED: later
     /// enumerations go straight to the traditional operations (as pywbem does, #2736).
     pub(crate) pull_unsupported: AtomicBool,
+    /// Bounds of every enumeration stream (see [`EnumerationLimits`]).
+    pub(crate) enumeration_limits: EnumerationLimits,
     /// Classes fetched for ValueMap translation ([`Client::cached_class`]).
     pub(crate) classes: classes::ClassCache,
 }
@@ -119,6 +123,7 @@ impl Client {
                 limits: DecodeLimits::default(),
                 request_trailers: true,
                 pull_unsupported: AtomicBool::new(false),
+                enumeration_limits: EnumerationLimits::default(),
                 classes: Default::default(),
             }),
             credentials,

@@ -173,7 +173,7 @@ impl Client {
         self.ns(path.namespace.as_deref())
     }
 
-    fn fill(&self, mut p: ObjectPath, ns: &str) -> ObjectPath {
+    pub(super) fn fill(&self, mut p: ObjectPath, ns: &str) -> ObjectPath {
         if p.namespace.is_none() {
             p.namespace = Some(ns.to_string());
         }
@@ -260,7 +260,7 @@ impl Client {
         c
     }
 
-    fn fill_instance(&self, mut i: Instance, ns: &str) -> Instance {
+    pub(super) fn fill_instance(&self, mut i: Instance, ns: &str) -> Instance {
         if let Some(p) = i.path.take() {
             i.path = Some(self.fill(p, ns));
         }

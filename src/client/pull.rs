@@ -5,29 +5,107 @@
 //! by one page), closes the context with CloseEnumeration when dropped early, and falls
 //! back to the traditional operation when the server answers the Open with
 //! CIM_ERR_NOT_SUPPORTED or CIM_ERR_FAILED (SFCB does the latter; pywbem issue #2736,
-//! PR #2738). After one such refusal the client goes straight to
-//! the traditional operations.
+//! PR #2738). After one such refusal the client goes straight to the traditional
+//! operations. The traditional operations' responses are decoded as they arrive
+//! ([`Client::intrinsic_stream`]), so a fallback enumeration also holds one object at a
+//! time, not the whole response.
+//!
+//! Every stream is bounded as a whole ([`EnumerationLimits`]): a deadline for the whole
+//! enumeration, a limit on consecutive empty pages and an optional item limit, so that a
+//! server answering `EndOfSequence=FALSE` forever cannot keep a caller pulling forever; the
+//! stream then ends with [`Error::EnumerationBound`]. A dropped or failed stream closes its
+//! enumeration context (CloseEnumeration, DSP0200 §5.4.2.26).
 
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
-use futures::{FutureExt, Stream};
+use futures::{FutureExt, Stream, StreamExt};
+use tokio::time::Instant;
 
 use super::Client;
 use super::ops::{
     AssociatorsOptions, EnumerateInstancesOptions, EnumerationContext, OpenOptions,
     ReferencesOptions,
 };
-use crate::cim::{Instance, ObjectPath};
+use super::stream::ReturnStream;
+use crate::cim::{CimName, Instance, ObjectPath};
 use crate::error::{CimStatus, Error, Result};
-use crate::message::{CimObject, PullResult};
+use crate::message::{CimObject, Intrinsic, PullResult};
+use crate::xml::ReturnItem;
 
 /// Default page size (pywbem's `DEFAULT_ITER_MAXOBJECTCOUNT`).
 pub const DEFAULT_PAGE_SIZE: u32 = 1000;
+
+/// Bounds on one whole enumeration stream.
+///
+/// ```
+/// use std::time::Duration;
+/// use smis::client::EnumerationLimits;
+/// let limits = EnumerationLimits {
+///     deadline: Some(Duration::from_secs(300)),
+///     max_items: Some(100_000),
+///     ..Default::default()
+/// };
+/// # let _ = limits;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnumerationLimits {
+    /// The whole enumeration (open, every pull, or the whole fallback response) must end
+    /// within this time (default 1 hour; `None` for no deadline).
+    pub deadline: Option<Duration>,
+    /// Most consecutive empty pages with `EndOfSequence=FALSE` accepted (default 100;
+    /// OpenPegasus sends a few while its providers are slow).
+    pub max_empty_pages: u32,
+    /// Most items the enumeration may return (default `None`: unlimited); one more is an
+    /// error, not a silent truncation.
+    pub max_items: Option<u64>,
+}
+
+impl Default for EnumerationLimits {
+    fn default() -> Self {
+        EnumerationLimits {
+            deadline: Some(Duration::from_secs(3600)),
+            max_empty_pages: 100,
+            max_items: None,
+        }
+    }
+}
+
+/// Which bound of [`EnumerationLimits`] an enumeration hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumerationBound {
+    /// The whole-enumeration deadline passed.
+    Deadline(Duration),
+    /// This many consecutive empty pages came with `EndOfSequence=FALSE`.
+    EmptyPages(u32),
+    /// The server had more than this many items.
+    Items(u64),
+}
+
+impl std::fmt::Display for EnumerationBound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnumerationBound::Deadline(d) => {
+                write!(
+                    f,
+                    "the enumeration did not end within its deadline of {d:?}"
+                )
+            }
+            EnumerationBound::EmptyPages(n) => write!(
+                f,
+                "the server sent {n} consecutive empty pages without ending the enumeration"
+            ),
+            EnumerationBound::Items(n) => {
+                write!(f, "the enumeration has more than its limit of {n} items")
+            }
+        }
+    }
+}
 
 type Page<T> = (PullResult<T>, Option<EnumerationContext>);
 
@@ -40,7 +118,41 @@ trait Source<T>: Send + Sync + 'static {
         ctx: &'a EnumerationContext,
         n: u32,
     ) -> BoxFuture<'a, Result<Page<T>>>;
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<T>>>;
+    /// The traditional operation and its namespace.
+    fn fallback(&self, c: &Client) -> (String, Intrinsic);
+    /// One object of the traditional operation's response (`None`: not wanted, e.g. a
+    /// class among the results of References).
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<T>>;
+}
+
+fn names(list: &Option<Vec<String>>) -> Option<Vec<CimName>> {
+    list.as_ref().map(|l| l.iter().map(CimName::new).collect())
+}
+
+fn wrong_item(item: &ReturnItem) -> Error {
+    Error::UnexpectedResponse(
+        format!("unexpected object in the response: {item:?}")
+            .chars()
+            .take(300)
+            .collect(),
+    )
+}
+
+fn instance_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
+    match item {
+        ReturnItem::Instance(i) | ReturnItem::Object(CimObject::Instance(i)) => {
+            Ok(Some(c.fill_instance(i, ns)))
+        }
+        ReturnItem::Object(CimObject::Class(_)) | ReturnItem::Class(_) => Ok(None),
+        other => Err(wrong_item(&other)),
+    }
+}
+
+fn path_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
+    match item {
+        ReturnItem::Path(p) => Ok(Some(c.fill(p, ns))),
+        other => Err(wrong_item(&other)),
+    }
 }
 
 struct EnumInstances(String, EnumerateInstancesOptions);
@@ -60,8 +172,20 @@ impl Source<Instance> for EnumInstances {
     ) -> BoxFuture<'a, Result<Page<Instance>>> {
         c.pull_instances_with_path(ctx, n).boxed()
     }
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<Instance>>> {
-        c.enumerate_instances(&self.0, &self.1).boxed()
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        let o = &self.1;
+        let op = Intrinsic::EnumerateInstances {
+            class_name: CimName::new(&self.0),
+            local_only: o.local_only,
+            deep_inheritance: o.deep_inheritance,
+            include_qualifiers: o.include_qualifiers,
+            include_class_origin: o.include_class_origin,
+            property_list: names(&o.property_list),
+        };
+        (c.ns(o.namespace.as_deref()).to_string(), op)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
+        instance_item(c, ns, item)
     }
 }
 
@@ -83,9 +207,14 @@ impl Source<ObjectPath> for EnumPaths {
     ) -> BoxFuture<'a, Result<Page<ObjectPath>>> {
         c.pull_instance_paths(ctx, n).boxed()
     }
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<ObjectPath>>> {
-        c.enumerate_instance_names(&self.0, self.1.as_deref())
-            .boxed()
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        let op = Intrinsic::EnumerateInstanceNames {
+            class_name: CimName::new(&self.0),
+        };
+        (c.ns(self.1.as_deref()).to_string(), op)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
+        path_item(c, ns, item)
     }
 }
 
@@ -106,8 +235,22 @@ impl Source<Instance> for AssocInstances {
     ) -> BoxFuture<'a, Result<Page<Instance>>> {
         c.pull_instances_with_path(ctx, n).boxed()
     }
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<Instance>>> {
-        c.associator_instances(&self.0, &self.1).boxed()
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        let o = &self.1;
+        let op = Intrinsic::Associators {
+            object_name: self.0.local(),
+            assoc_class: o.assoc_class.as_deref().map(CimName::new),
+            result_class: o.result_class.as_deref().map(CimName::new),
+            role: o.role.clone(),
+            result_role: o.result_role.clone(),
+            include_qualifiers: o.include_qualifiers,
+            include_class_origin: o.include_class_origin,
+            property_list: names(&o.property_list),
+        };
+        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
+        instance_item(c, ns, item)
     }
 }
 
@@ -129,8 +272,19 @@ impl Source<ObjectPath> for AssocPaths {
     ) -> BoxFuture<'a, Result<Page<ObjectPath>>> {
         c.pull_instance_paths(ctx, n).boxed()
     }
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<ObjectPath>>> {
-        c.associator_names(&self.0, &self.1).boxed()
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        let o = &self.1;
+        let op = Intrinsic::AssociatorNames {
+            object_name: self.0.local(),
+            assoc_class: o.assoc_class.as_deref().map(CimName::new),
+            result_class: o.result_class.as_deref().map(CimName::new),
+            role: o.role.clone(),
+            result_role: o.result_role.clone(),
+        };
+        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
+        path_item(c, ns, item)
     }
 }
 
@@ -151,15 +305,20 @@ impl Source<Instance> for RefInstances {
     ) -> BoxFuture<'a, Result<Page<Instance>>> {
         c.pull_instances_with_path(ctx, n).boxed()
     }
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<Instance>>> {
-        async move {
-            Ok(c.references(&self.0, &self.1)
-                .await?
-                .into_iter()
-                .filter_map(CimObject::into_instance)
-                .collect())
-        }
-        .boxed()
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        let o = &self.1;
+        let op = Intrinsic::References {
+            object_name: self.0.local(),
+            result_class: o.result_class.as_deref().map(CimName::new),
+            role: o.role.clone(),
+            include_qualifiers: o.include_qualifiers,
+            include_class_origin: o.include_class_origin,
+            property_list: names(&o.property_list),
+        };
+        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
+        instance_item(c, ns, item)
     }
 }
 
@@ -180,8 +339,17 @@ impl Source<ObjectPath> for RefPaths {
     ) -> BoxFuture<'a, Result<Page<ObjectPath>>> {
         c.pull_instance_paths(ctx, n).boxed()
     }
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<ObjectPath>>> {
-        c.reference_names(&self.0, &self.1).boxed()
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        let o = &self.1;
+        let op = Intrinsic::ReferenceNames {
+            object_name: self.0.local(),
+            result_class: o.result_class.as_deref().map(CimName::new),
+            role: o.role.clone(),
+        };
+        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
+        path_item(c, ns, item)
     }
 }
 
@@ -203,15 +371,24 @@ impl Source<Instance> for Query {
     ) -> BoxFuture<'a, Result<Page<Instance>>> {
         c.pull_instances(ctx, n).boxed()
     }
-    fn fallback<'a>(&'a self, c: &'a Client) -> BoxFuture<'a, Result<Vec<Instance>>> {
-        async move {
-            Ok(c.exec_query(self.0.as_deref(), &self.1, &self.2)
-                .await?
-                .into_iter()
-                .filter_map(CimObject::into_instance)
-                .collect())
-        }
-        .boxed()
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        let op = Intrinsic::ExecQuery {
+            query_language: self.1.clone(),
+            query: self.2.clone(),
+        };
+        (c.ns(self.0.as_deref()).to_string(), op)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
+        // A VALUE.OBJECT instance has no path: give it its class and the query's namespace
+        // (no keys), as ExecQuery does.
+        let item = match item {
+            ReturnItem::Object(mut o) => {
+                crate::client::query_paths::give_paths(std::slice::from_mut(&mut o), ns);
+                ReturnItem::Object(o)
+            }
+            other => other,
+        };
+        instance_item(c, ns, item)
     }
 }
 
@@ -239,6 +416,7 @@ impl Drop for CloseGuard {
 enum Phase {
     Start,
     Pulling(EnumerationContext),
+    Fallback(ReturnStream, String),
     Done,
 }
 
@@ -249,6 +427,13 @@ struct State<T> {
     buf: VecDeque<T>,
     phase: Phase,
     guard: CloseGuard,
+    limits: EnumerationLimits,
+    deadline: Option<Instant>,
+    operation: &'static str,
+    items: u64,
+    responses: u64,
+    empty_pages: u32,
+    high_water: Arc<AtomicUsize>,
 }
 
 fn refused_open(e: &Error) -> bool {
@@ -258,37 +443,125 @@ fn refused_open(e: &Error) -> bool {
     ) && matches!(e, Error::Cim { .. })
 }
 
+impl<T> State<T> {
+    fn bound(&mut self, bound: EnumerationBound) -> Error {
+        self.phase = Phase::Done;
+        Error::EnumerationBound {
+            operation: self.operation.to_string(),
+            bound,
+            items: self.items,
+            responses: self.responses,
+        }
+    }
+
+    /// Awaits `fut` within the enumeration's deadline.
+    async fn timed<F: std::future::Future>(&mut self, fut: F) -> Result<F::Output> {
+        match self.deadline {
+            None => Ok(fut.await),
+            Some(at) => match tokio::time::timeout_at(at, fut).await {
+                Ok(v) => Ok(v),
+                Err(_) => {
+                    let d = self.limits.deadline.unwrap_or_default();
+                    Err(self.bound(EnumerationBound::Deadline(d)))
+                }
+            },
+        }
+    }
+
+    /// Counts one item about to be yielded against the item limit.
+    fn count(&mut self) -> Result<()> {
+        if let Some(max) = self.limits.max_items {
+            if self.items >= max {
+                return Err(self.bound(EnumerationBound::Items(max)));
+            }
+        }
+        self.items += 1;
+        Ok(())
+    }
+}
+
 async fn step<T: Send + 'static>(mut st: State<T>) -> Option<(Result<T>, State<T>)> {
+    if st.deadline.is_none() && matches!(st.phase, Phase::Start) {
+        st.deadline = st.limits.deadline.map(|d| {
+            Instant::now()
+                .checked_add(d)
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(86400 * 365 * 30))
+        });
+    }
     loop {
         if let Some(x) = st.buf.pop_front() {
-            return Some((Ok(x), st));
+            return Some((st.count().map(|()| x), st));
         }
         let client = st.guard.client.clone();
         let result = match std::mem::replace(&mut st.phase, Phase::Done) {
             Phase::Done => return None,
+            Phase::Fallback(mut items, ns) => {
+                let next = match st.timed(items.next()).await {
+                    Ok(n) => n,
+                    Err(e) => return Some((Err(e), st)),
+                };
+                match next {
+                    None => return None,
+                    Some(Err(e)) => return Some((Err(e), st)),
+                    Some(Ok(item)) => match st.source.item(&client, &ns, item) {
+                        Ok(Some(x)) => {
+                            st.phase = Phase::Fallback(items, ns);
+                            return Some((st.count().map(|()| x), st));
+                        }
+                        Ok(None) => {
+                            st.phase = Phase::Fallback(items, ns);
+                            continue;
+                        }
+                        Err(e) => return Some((Err(e), st)),
+                    },
+                }
+            }
             Phase::Start => {
                 if client.inner.pull_unsupported.load(Ordering::Relaxed) {
                     Err(None)
                 } else {
-                    match st.source.open(&client, &st.open).await {
-                        Ok(p) => Ok(p),
-                        Err(e) if refused_open(&e) => {
+                    let source = st.source.clone();
+                    let open = st.open.clone();
+                    match st.timed(source.open(&client, &open)).await {
+                        Err(e) => return Some((Err(e), st)),
+                        Ok(Ok(p)) => Ok(p),
+                        Ok(Err(e)) if refused_open(&e) => {
                             tracing::debug!(error = %e, "pull operations refused; falling back to the traditional operation");
                             client.inner.pull_unsupported.store(true, Ordering::Relaxed);
                             Err(None)
                         }
-                        Err(e) => Err(Some(e)),
+                        Ok(Err(e)) => Err(Some(e)),
                     }
                 }
             }
-            Phase::Pulling(ctx) => st.source.pull(&client, &ctx, st.page).await.map_err(Some),
+            Phase::Pulling(ctx) => {
+                let source = st.source.clone();
+                let page = st.page;
+                // The context stays in the guard: a deadline here closes it on drop.
+                match st.timed(source.pull(&client, &ctx, page)).await {
+                    Err(e) => return Some((Err(e), st)),
+                    Ok(r) => r.map_err(Some),
+                }
+            }
         };
         match result {
             Ok((page, ctx)) => {
+                st.responses += 1;
+                let empty = page.items.is_empty();
                 st.buf.extend(page.items);
                 st.guard.ctx = ctx.clone();
                 st.phase = ctx.map(Phase::Pulling).unwrap_or(Phase::Done);
-                // A page may be empty while EndOfSequence is false (OpenPegasus): loop.
+                // A page may be empty while EndOfSequence is false (OpenPegasus): loop,
+                // but not forever.
+                if empty && matches!(st.phase, Phase::Pulling(_)) {
+                    st.empty_pages += 1;
+                    if st.empty_pages > st.limits.max_empty_pages {
+                        let n = st.empty_pages;
+                        return Some((Err(st.bound(EnumerationBound::EmptyPages(n))), st));
+                    }
+                } else {
+                    st.empty_pages = 0;
+                }
             }
             Err(Some(e)) => {
                 st.guard.ctx = None;
@@ -303,30 +576,66 @@ async fn step<T: Send + 'static>(mut st: State<T>) -> Option<(Result<T>, State<T
                         st,
                     ));
                 }
-                match st.source.fallback(&client).await {
-                    Ok(v) => st.buf.extend(v),
-                    Err(e) => return Some((Err(e), st)),
-                }
+                let (ns, op) = st.source.fallback(&client);
+                st.operation = op.name();
+                st.responses += 1;
+                let items = client.intrinsic_stream_shared(&ns, op, st.high_water.clone());
+                st.phase = Phase::Fallback(items, ns);
             }
         }
     }
 }
 
 /// A stream of instances or paths from a pull enumeration (see the module docs).
+///
+/// Nothing is sent before the first poll; [`PullStream::with_limits`] changes the bounds
+/// until then.
 pub struct PullStream<T> {
-    inner: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
+    pending: Option<State<T>>,
+    inner: Option<Pin<Box<dyn Stream<Item = Result<T>> + Send>>>,
+    high_water: Arc<AtomicUsize>,
 }
 
-impl<T> Stream for PullStream<T> {
+// Nothing of a PullStream is pinned in place (the running stream is boxed).
+impl<T> Unpin for PullStream<T> {}
+
+impl<T: Send + 'static> Stream for PullStream<T> {
     type Item = Result<T>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        if self.inner.is_none() {
+            match self.pending.take() {
+                Some(st) => self.inner = Some(Box::pin(futures::stream::unfold(st, step))),
+                None => return Poll::Ready(None),
+            }
+        }
+        match self.inner.as_mut() {
+            Some(s) => s.as_mut().poll_next(cx),
+            None => Poll::Ready(None),
+        }
     }
 }
 
 impl<T> std::fmt::Debug for PullStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PullStream")
+    }
+}
+
+impl<T> PullStream<T> {
+    /// The same stream with other bounds (before its first poll; later calls change
+    /// nothing). The client's default comes from
+    /// [`ClientBuilder::enumeration_limits`](super::ClientBuilder::enumeration_limits).
+    pub fn with_limits(mut self, limits: EnumerationLimits) -> Self {
+        if let Some(st) = self.pending.as_mut() {
+            st.limits = limits;
+        }
+        self
+    }
+
+    /// The most bytes the response decoder has held at once when the enumeration fell back
+    /// to a traditional operation (0 for pull pages, which are bounded by the page size).
+    pub fn high_water_mark(&self) -> usize {
+        self.high_water.load(Ordering::Relaxed)
     }
 }
 
@@ -342,6 +651,8 @@ impl Client {
             .unwrap_or(DEFAULT_PAGE_SIZE);
         let mut open = open.clone();
         open.max_object_count = Some(page);
+        let high_water = Arc::new(AtomicUsize::new(0));
+        let operation = source.fallback(self).1.name();
         let st = State {
             source,
             open,
@@ -352,9 +663,18 @@ impl Client {
                 client: self.clone(),
                 ctx: None,
             },
+            limits: self.inner.enumeration_limits,
+            deadline: None,
+            operation,
+            items: 0,
+            responses: 0,
+            empty_pages: 0,
+            high_water: high_water.clone(),
         };
         PullStream {
-            inner: Box::pin(futures::stream::unfold(st, step)),
+            pending: Some(st),
+            inner: None,
+            high_water,
         }
     }
 

@@ -44,6 +44,7 @@ impl Client {
                 limits: client.inner.limits,
                 request_trailers: client.inner.request_trailers,
                 pull_unsupported: AtomicBool::new(false),
+                enumeration_limits: client.inner.enumeration_limits,
                 classes: Default::default(),
             }),
             credentials: client.credentials.clone(),

@@ -44,6 +44,7 @@ mod codes;
 mod discovery;
 #[cfg(test)]
 mod fake;
+mod fleet;
 mod inventory;
 mod job;
 mod masking;
@@ -57,6 +58,10 @@ mod wait_bounds;
 
 pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};
+pub use fleet::{
+    ArrayInventory, FleetOptions, FleetReport, FleetTarget, ProviderInventory, poll_fleet,
+    poll_provider,
+};
 pub use inventory::{DiskDrive, PoolCapabilities};
 pub use job::{
     CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,

@@ -1,28 +1,42 @@
-//! The HTTP(S) transport: reqwest over rustls, HTTP/1.1 only, one pooled keep-alive
-//! connection reused for sequential operations.
+//! The HTTP(S) transport: HTTP/1.1 (hyper's client connection API, the engine under
+//! reqwest) over rustls, with at most [`DEFAULT_MAX_CONNECTIONS`] (configurable) keep-alive
+//! connections per endpoint: requests beyond the limit wait for a connection instead of
+//! opening more, idle connections are reused first, and a sequential caller uses exactly one
+//! (see `pool.rs`). reqwest's own pool cannot promise this: it races a new connection
+//! against the return of an idle one, so it opens more connections than requests in flight.
 //!
 //! The response body is read frame by frame so that the size limit is enforced while
 //! reading and chunked trailers (`CIMStatusCode`, `CIMStatusCodeDescription`, sent by
-//! OpenPegasus when the request carries `TE: trailers`) are collected. hyper 1 decodes
-//! HTTP/1.1 chunked trailers into a trailers frame and reqwest 0.12 passes body frames
-//! through unchanged, so trailers do arrive; `tests/transport_tls.rs` checks this against a
-//! raw socket server.
+//! OpenPegasus when the request carries `TE: trailers`) are collected; hyper 1 decodes
+//! HTTP/1.1 chunked trailers into a trailers frame. [`Transport::send_streaming`] hands the
+//! frames on as they arrive instead.
 
 use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
-use ::http::{HeaderMap, header};
-use bytes::BytesMut;
+use std::sync::Arc;
+
+use ::http::{HeaderMap, HeaderValue, header};
+use bytes::{Bytes, BytesMut};
 use futures::future::BoxFuture;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use rustls::CertificateError;
+use rustls::pki_types::ServerName;
 use tracing::Instrument;
 
+use super::pool::{Lease, Pool, Target};
 use super::tls::{PinMismatch, TlsOptions};
-use super::{HttpRequest, HttpResponse, TlsFailure, Transport, TransportError};
+use super::{
+    BodyPart, HttpRequest, HttpResponse, StreamingResponse, TlsFailure, Transport, TransportError,
+};
 
-/// Default limit for one response body: 64 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// Default limit for one response body read whole: 512 MiB, enough for an EnumerateInstances
+/// of about 140,000 volumes (a 20,000-volume array answers about 72 MB). Streamed responses
+/// are not limited by their size but by what the reader holds at once.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 512 * 1024 * 1024;
+/// Default limit of open connections per endpoint: 8.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 8;
 /// Default TCP connect timeout: 10 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default limit for one whole operation (connect, send, read the response): 120 s.
@@ -38,21 +52,24 @@ pub struct HttpTransportConfig {
     pub connect_timeout: Duration,
     /// Bound on one whole operation: connect, send the request, read the full response.
     pub operation_timeout: Duration,
-    /// Largest accepted response body in bytes (default 64 MiB).
+    /// Largest accepted response body in bytes (default 512 MiB).
     pub max_response_bytes: u64,
+    /// Most connections open at once to this endpoint (default 8; 0 counts as 1).
+    pub max_connections: usize,
     /// TLS settings (ignored for `http` URLs).
     pub tls: TlsOptions,
 }
 
 impl HttpTransportConfig {
-    /// Settings with the defaults: 10 s connect timeout, 120 s operation timeout, 64 MiB
-    /// body limit, system root certificates.
+    /// Settings with the defaults: 10 s connect timeout, 120 s operation timeout, 512 MiB
+    /// body limit, 8 connections, system root certificates.
     pub fn new(base_url: reqwest::Url) -> Self {
         Self {
             base_url,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             tls: TlsOptions::default(),
         }
     }
@@ -87,24 +104,41 @@ impl HttpTransportConfig {
         self.max_response_bytes = limit;
         self
     }
+
+    /// Sets the connection limit.
+    pub fn with_max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = limit;
+        self
+    }
 }
 
-/// A [`Transport`] over reqwest + rustls (HTTP/1.1, keep-alive pooling, no redirects, no
-/// proxy from the environment).
-#[derive(Clone, Debug)]
+/// A [`Transport`] over HTTP/1.1 + rustls with a bounded per-endpoint connection pool (no
+/// redirects, no proxy from the environment). Clones share the pool.
+#[derive(Clone)]
 pub struct HttpTransport {
-    client: reqwest::Client,
+    pool: Arc<Pool>,
     base_url: reqwest::Url,
     endpoint: String,
     host: String,
-    connect_timeout: Duration,
+    host_header: HeaderValue,
     operation_timeout: Duration,
     max_response_bytes: u64,
 }
 
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("endpoint", &self.endpoint)
+            .field("max_connections", &self.pool.limit())
+            .field("operation_timeout", &self.operation_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
 impl HttpTransport {
-    /// Builds the transport: validates the URL, reads the TLS files and builds the client.
-    /// No connection is made yet.
+    /// Builds the transport: validates the URL, reads the TLS files and builds the TLS
+    /// configuration. No connection is made yet.
     pub fn new(config: HttpTransportConfig) -> Result<Self, TransportError> {
         let url = config.base_url;
         let https = match url.scheme() {
@@ -125,79 +159,148 @@ impl HttpTransport {
             .host_str()
             .ok_or_else(|| TransportError::Config("the base URL has no host".into()))?
             .to_owned();
-        let endpoint = match url.port_or_known_default() {
-            Some(port) => format!("{}://{}:{}", url.scheme(), host, port),
-            None => format!("{}://{}", url.scheme(), host),
-        };
-        // Always hand reqwest a preconfigured rustls config so it never needs a process-wide
-        // default crypto provider. For plain http it is never used.
+        let port = url
+            .port_or_known_default()
+            .ok_or_else(|| TransportError::Config("the base URL has no port".into()))?;
+        let endpoint = format!("{}://{}:{}", url.scheme(), host, port);
+        // IPv6 literals without their brackets, for name resolution and TLS.
+        let bare_host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(&host)
+            .to_string();
         let tls = if https {
-            config.tls.build_client_config()?
-        } else {
-            super::tls::unused_client_config()?
-        };
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .http1_only()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(config.connect_timeout)
-            .tcp_nodelay(true)
-            .user_agent(concat!("smis/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                TransportError::Config(format!(
-                    "cannot build the HTTP client: {}",
-                    error_chain(&e.without_url())
-                ))
+            let name = ServerName::try_from(bare_host.clone()).map_err(|e| {
+                TransportError::Config(format!("invalid TLS server name {bare_host:?}: {e}"))
             })?;
+            let cfg = config.tls.build_client_config()?;
+            Some((tokio_rustls::TlsConnector::from(Arc::new(cfg)), name))
+        } else {
+            None
+        };
+        let default_port = if https { 443 } else { 80 };
+        let host_header = if port == default_port {
+            host.clone()
+        } else {
+            format!("{host}:{port}")
+        };
+        let host_header = HeaderValue::from_str(&host_header)
+            .map_err(|_| TransportError::Config(format!("invalid host {host:?}")))?;
+        let pool = Pool::new(
+            config.max_connections,
+            Target {
+                host: bare_host,
+                port,
+                tls,
+                connect_timeout: config.connect_timeout,
+                endpoint: endpoint.clone(),
+            },
+        );
         Ok(Self {
-            client,
+            pool: Arc::new(pool),
             base_url: url,
             endpoint,
             host,
-            connect_timeout: config.connect_timeout,
+            host_header,
             operation_timeout: config.operation_timeout,
             max_response_bytes: config.max_response_bytes,
         })
     }
 
-    fn url_for(&self, path: &str) -> reqwest::Url {
-        let mut url = self.base_url.clone();
-        let base = self.base_url.path().trim_end_matches('/');
-        let path = path.trim_start_matches('/');
-        url.set_path(&format!("{base}/{path}"));
-        url
+    /// The connection limit of this endpoint.
+    pub fn max_connections(&self) -> usize {
+        self.pool.limit()
     }
 
-    async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let url = self.url_for(&request.path);
-        let response = self
-            .client
-            .post(url)
-            .headers(request.headers)
-            .body(request.body)
-            .send()
-            .await
-            .map_err(|e| self.map_error(e))?;
+    /// How many connections have been opened so far (TCP connections made).
+    pub fn connections_opened(&self) -> u64 {
+        self.pool.opened()
+    }
 
-        let limit = self.max_response_bytes;
-        let declared = response
-            .headers()
+    /// How many connections are idle, ready for reuse, now.
+    pub fn connections_idle(&self) -> usize {
+        self.pool.idle()
+    }
+
+    fn url_for(&self, path: &str) -> String {
+        let base = self.base_url.path().trim_end_matches('/');
+        let path = path.trim_start_matches('/');
+        format!("{base}/{path}")
+    }
+
+    fn build(&self, request: &HttpRequest) -> Result<::http::Request<Full<Bytes>>, TransportError> {
+        let mut r = ::http::Request::new(Full::new(request.body.clone()));
+        *r.method_mut() = ::http::Method::POST;
+        *r.uri_mut() = self
+            .url_for(&request.path)
+            .parse()
+            .map_err(|e| TransportError::Config(format!("invalid request path: {e}")))?;
+        let h = r.headers_mut();
+        h.extend(request.headers.clone());
+        h.insert(header::HOST, self.host_header.clone());
+        h.insert(
+            header::USER_AGENT,
+            HeaderValue::from_static(concat!("smis/", env!("CARGO_PKG_VERSION"))),
+        );
+        Ok(r)
+    }
+
+    /// Sends the request on a pooled connection; retries once on a fresh connection when a
+    /// reused one turns out to be closed before the request was written (or, for read-only
+    /// operations, before any response byte).
+    async fn exchange(
+        &self,
+        request: &HttpRequest,
+    ) -> Result<(::http::response::Parts, Incoming, Lease), TransportError> {
+        let read_only = request
+            .headers
+            .get("CIMMethod")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_read_only);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut lease = self.pool.acquire().await?;
+            let req = self.build(request)?;
+            match lease.sender()?.send_request(req).await {
+                Ok(response) => {
+                    let (parts, body) = response.into_parts();
+                    return Ok((parts, body, lease));
+                }
+                Err(e)
+                    if attempt == 1
+                        && lease.reused
+                        && (e.is_canceled() || (read_only && e.is_incomplete_message())) =>
+                {
+                    tracing::debug!(error = %e, "reused connection was closed; retrying on a new one");
+                }
+                Err(e) => return Err(self.map_hyper(&e)),
+            }
+        }
+    }
+
+    fn check_length(&self, headers: &HeaderMap) -> Result<Option<u64>, TransportError> {
+        let declared = headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        if declared.is_some_and(|len| len > limit) {
-            return Err(TransportError::BodyTooLarge { limit });
+        if declared.is_some_and(|len| len > self.max_response_bytes) {
+            return Err(TransportError::BodyTooLarge {
+                limit: self.max_response_bytes,
+            });
         }
+        Ok(declared)
+    }
 
-        let response: ::http::Response<reqwest::Body> = response.into();
-        let (parts, mut body) = response.into_parts();
+    async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let (parts, mut body, lease) = self.exchange(&request).await?;
+        let limit = self.max_response_bytes;
+        let declared = self.check_length(&parts.headers)?;
         let capacity = declared.unwrap_or(0).min(limit).min(1024 * 1024);
         let mut buf = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
         let mut trailers: Option<HeaderMap> = None;
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| self.map_error(e))?;
+            let frame = frame.map_err(|e| self.map_hyper(&e))?;
             match frame.into_data() {
                 Ok(data) => {
                     let total = (buf.len() as u64).saturating_add(data.len() as u64);
@@ -216,6 +319,7 @@ impl HttpTransport {
                 }
             }
         }
+        lease.release();
         Ok(HttpResponse {
             status: parts.status,
             headers: parts.headers,
@@ -224,11 +328,10 @@ impl HttpTransport {
         })
     }
 
-    /// Maps a reqwest error to a [`TransportError`]. The URL is stripped and no header is
-    /// ever formatted, so credentials cannot leak into the message.
-    fn map_error(&self, err: reqwest::Error) -> TransportError {
-        let err = err.without_url();
-        if let Some(tls) = find_rustls_error(&err) {
+    /// Maps a hyper error: TLS failures by their rustls reason, everything after the
+    /// request was sent as a broken connection. No header is ever formatted.
+    fn map_hyper(&self, err: &hyper::Error) -> TransportError {
+        if let Some(tls) = find_rustls_error(err) {
             let (kind, message) = describe_tls(tls, &self.host);
             return TransportError::Tls {
                 endpoint: self.endpoint.clone(),
@@ -236,30 +339,34 @@ impl HttpTransport {
                 message,
             };
         }
-        if err.is_timeout() {
-            return TransportError::Timeout {
-                endpoint: self.endpoint.clone(),
-                after: if err.is_connect() {
-                    self.connect_timeout
-                } else {
-                    self.operation_timeout
-                },
-            };
+        TransportError::Broken {
+            endpoint: self.endpoint.clone(),
+            message: error_chain(err),
         }
-        let message = error_chain(&err);
-        if err.is_connect() {
-            return TransportError::Connect {
-                endpoint: self.endpoint.clone(),
-                message,
-            };
-        }
-        if err.is_body() || err.is_decode() || has_io_error(&err) || looks_broken(&message) {
-            return TransportError::Broken {
-                endpoint: self.endpoint.clone(),
-                message,
-            };
-        }
-        TransportError::Other(message)
+    }
+}
+
+/// True for CIM operations that change nothing (safe to send again).
+fn is_read_only(method: &str) -> bool {
+    let m = method.to_ascii_lowercase();
+    ["get", "enumerate", "associator", "reference", "execquery"]
+        .iter()
+        .any(|p| m.starts_with(p))
+}
+
+/// Maps an I/O error of the TLS handshake (a `rustls::Error` inside) or of the connection.
+pub(crate) fn map_io_error(err: &std::io::Error, endpoint: &str, host: &str) -> TransportError {
+    if let Some(tls) = find_rustls_error(err) {
+        let (kind, message) = describe_tls(tls, host);
+        return TransportError::Tls {
+            endpoint: endpoint.to_string(),
+            kind,
+            message,
+        };
+    }
+    TransportError::Connect {
+        endpoint: endpoint.to_string(),
+        message: error_chain(err),
     }
 }
 
@@ -307,6 +414,55 @@ impl Transport for HttpTransport {
         })
     }
 
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<StreamingResponse, TransportError>> {
+        Box::pin(async move {
+            let timeout = self.operation_timeout;
+            let timed_out = || TransportError::Timeout {
+                endpoint: self.endpoint.clone(),
+                after: timeout,
+            };
+            let (parts, body, lease) = tokio::time::timeout(timeout, self.exchange(&request))
+                .await
+                .map_err(|_| timed_out())??;
+            let this = self.clone();
+            // Each piece must arrive within the operation timeout; the whole body is
+            // bounded by its reader (e.g. an enumeration's deadline).
+            let state = (body, Some(lease), this);
+            let stream = futures::stream::unfold(state, |(mut body, lease, this)| async move {
+                let lease = lease?;
+                let next = tokio::time::timeout(this.operation_timeout, body.frame()).await;
+                let item = match next {
+                    Err(_) => Err(TransportError::Timeout {
+                        endpoint: this.endpoint.clone(),
+                        after: this.operation_timeout,
+                    }),
+                    Ok(None) => {
+                        lease.release();
+                        return None;
+                    }
+                    Ok(Some(Err(e))) => Err(this.map_hyper(&e)),
+                    Ok(Some(Ok(frame))) => Ok(match frame.into_data() {
+                        Ok(data) => BodyPart::Data(data),
+                        Err(frame) => match frame.into_trailers() {
+                            Ok(t) => BodyPart::Trailers(t),
+                            Err(_) => BodyPart::Data(Bytes::new()),
+                        },
+                    }),
+                };
+                let keep = item.is_ok().then_some(lease);
+                Some((item, (body, keep, this)))
+            });
+            Ok(StreamingResponse {
+                status: parts.status,
+                headers: parts.headers,
+                body: Box::pin(stream),
+            })
+        })
+    }
+
     fn endpoint(&self) -> String {
         self.endpoint.clone()
     }
@@ -335,30 +491,6 @@ fn find_rustls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls
         current = e.source();
     }
     None
-}
-
-fn has_io_error(err: &(dyn StdError + 'static)) -> bool {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = current {
-        if e.downcast_ref::<std::io::Error>().is_some() {
-            return true;
-        }
-        current = e.source();
-    }
-    false
-}
-
-fn looks_broken(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    [
-        "closed",
-        "incomplete",
-        "reset",
-        "broken pipe",
-        "end of file",
-    ]
-    .iter()
-    .any(|needle| m.contains(needle))
 }
 
 /// "outer: inner: innermost", skipping repeated texts.

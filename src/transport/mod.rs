@@ -50,13 +50,16 @@ pub struct HttpResponse {
 
 pub mod error;
 pub mod http;
+mod pool;
 pub mod record;
 pub mod replay;
+pub mod streaming;
 pub mod tls;
 pub use self::http::{HttpTransport, HttpTransportConfig};
 pub use error::{TlsFailure, TransportError};
 pub use record::RecordingTransport;
 pub use replay::{ReplayMode, ReplayTransport};
+pub use streaming::{BodyPart, BodyStream, StreamingResponse};
 pub use tls::{Sha256Fingerprint, TlsOptions};
 
 /// The transport seam: sends one request and returns its response.
@@ -66,6 +69,16 @@ pub use tls::{Sha256Fingerprint, TlsOptions};
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` and returns the response, or a transport-level failure.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+
+    /// Sends `request` and returns the response head with its body still to be read, so
+    /// that a large response can be decoded as it arrives. The default reads the whole
+    /// response with [`Transport::send`] (recording and replay use it).
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<StreamingResponse, TransportError>> {
+        Box::pin(async move { self.send(request).await.map(StreamingResponse::from) })
+    }
 
     /// A short description of the endpoint for logs and errors (e.g. `https://array:5989`).
     fn endpoint(&self) -> String;

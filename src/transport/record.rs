@@ -6,12 +6,16 @@
 //! - `NNNN-<Operation>.request.xml` and `NNNN-<Operation>.response.xml`: the bodies verbatim,
 //!   except that the `MESSAGE ID` is set to `1001` and the `VALUE` text of any parameter
 //!   whose name contains "password" is replaced by `[REDACTED]`;
-//! - `manifest.json` ([`Manifest`]), rewritten after every exchange, with the status,
-//!   headers and trailers of each response. `Authorization` is written as `[REDACTED]`.
+//! - `manifest.jsonl` ([`Manifest`](super::replay::Manifest) as JSON lines): a header line (format version,
+//!   endpoint, default namespace), then one line per exchange with the status, headers and
+//!   trailers of its response, appended as each exchange ends (never rewritten, so a long
+//!   recording costs the same per exchange as a short one). `Authorization` is written as
+//!   `[REDACTED]`. Replay reads this and the older single-document `manifest.json`.
 //!
 //! Transport failures are recorded too (`"error"`), and replayed as the same kind of error.
 //! [`ReplayTransport`](super::replay::ReplayTransport) plays a directory back.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -20,8 +24,8 @@ use futures::future::BoxFuture;
 use percent_encoding::percent_decode_str;
 
 use super::replay::{
-    Exchange, FIXTURE_MESSAGE_ID, MANIFEST_FILE, MANIFEST_VERSION, Manifest, RequestKey,
-    error_kind, header_fields, redact_passwords, with_message_id,
+    Exchange, FIXTURE_MESSAGE_ID, MANIFEST_FILE, MANIFEST_LINES_FILE, MANIFEST_VERSION,
+    ManifestHeader, RequestKey, error_kind, header_fields, redact_passwords, with_message_id,
 };
 use super::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::cim::ObjectPath;
@@ -30,7 +34,13 @@ use crate::cim::ObjectPath;
 pub struct RecordingTransport {
     inner: Arc<dyn Transport>,
     dir: PathBuf,
-    state: Mutex<Manifest>,
+    state: Mutex<Log>,
+}
+
+/// The open manifest and the number of exchanges written to it.
+struct Log {
+    file: std::fs::File,
+    count: u32,
 }
 
 impl std::fmt::Debug for RecordingTransport {
@@ -73,6 +83,7 @@ impl RecordingTransport {
         for entry in listing.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name == MANIFEST_FILE
+                || name == MANIFEST_LINES_FILE
                 || name.ends_with(".request.xml")
                 || name.ends_with(".response.xml")
             {
@@ -80,18 +91,24 @@ impl RecordingTransport {
                 std::fs::remove_file(&p).map_err(|e| io_err("remove", &p, e))?;
             }
         }
-        let manifest = Manifest {
-            version: MANIFEST_VERSION,
-            endpoint: inner.endpoint(),
-            default_namespace: None,
-            exchanges: Vec::new(),
-        };
+        let path = dir.join(MANIFEST_LINES_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| io_err("create", &path, e))?;
         let t = RecordingTransport {
-            inner,
             dir,
-            state: Mutex::new(manifest),
+            state: Mutex::new(Log { file, count: 0 }),
+            inner,
         };
-        t.write_manifest(&t.lock())?;
+        let header = ManifestHeader {
+            version: MANIFEST_VERSION,
+            endpoint: t.inner.endpoint(),
+            default_namespace: None,
+        };
+        t.append(&mut t.lock(), &header)?;
         Ok(t)
     }
 
@@ -101,11 +118,12 @@ impl RecordingTransport {
         self,
         namespace: impl Into<String>,
     ) -> Result<Self, TransportError> {
-        {
-            let mut m = self.lock();
-            m.default_namespace = Some(crate::cim::normalize_namespace(&namespace.into()));
-            self.write_manifest(&m)?;
-        }
+        let header = ManifestHeader {
+            version: MANIFEST_VERSION,
+            endpoint: self.inner.endpoint(),
+            default_namespace: Some(crate::cim::normalize_namespace(&namespace.into())),
+        };
+        self.append(&mut self.lock(), &header)?;
         Ok(self)
     }
 
@@ -116,7 +134,7 @@ impl RecordingTransport {
 
     /// The number of exchanges recorded so far.
     pub fn len(&self) -> usize {
-        self.lock().exchanges.len()
+        self.lock().count as usize
     }
 
     /// True before the first exchange.
@@ -124,18 +142,19 @@ impl RecordingTransport {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Manifest> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write_manifest(&self, m: &Manifest) -> Result<(), TransportError> {
-        let path = self.dir.join(MANIFEST_FILE);
-        let mut text = serde_json::to_vec_pretty(m)
+    /// Appends one JSON line to the manifest (one write call per line).
+    fn append<S: serde::Serialize>(&self, log: &mut Log, line: &S) -> Result<(), TransportError> {
+        let mut text = serde_json::to_vec(line)
             .map_err(|e| TransportError::Other(format!("cannot serialise manifest: {e}")))?;
         text.push(b'\n');
-        let tmp = self.dir.join(".manifest.json.tmp");
-        std::fs::write(&tmp, &text).map_err(|e| io_err("write", &tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| io_err("write", &path, e))
+        let path = self.dir.join(MANIFEST_LINES_FILE);
+        log.file
+            .write_all(&text)
+            .map_err(|e| io_err("write", &path, e))
     }
 
     fn record(
@@ -161,7 +180,7 @@ impl RecordingTransport {
             object.clone()
         };
         let mut m = self.lock();
-        let seq = m.exchanges.len() as u32 + 1;
+        let seq = m.count.saturating_add(1);
         let stem = format!("{seq:04}-{}", file_op(&operation));
         let request_file = format!("{stem}.request.xml");
         let p = self.dir.join(&request_file);
@@ -200,8 +219,9 @@ impl RecordingTransport {
                 x.error_value = value;
             }
         }
-        m.exchanges.push(x);
-        self.write_manifest(&m)
+        self.append(&mut m, &x)?;
+        m.count = seq;
+        Ok(())
     }
 }
 

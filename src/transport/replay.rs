@@ -35,8 +35,25 @@ use crate::xml::{DecodeLimits, decode_request, encode_request};
 /// The manifest format version written and understood by this crate.
 pub const MANIFEST_VERSION: u32 = 1;
 
-/// The file name of the manifest in a fixture directory.
+/// The file name of the single-document manifest (older recordings, hand-written fixtures).
 pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The file name of the JSON-lines manifest the recorder appends to: a
+/// [`ManifestHeader`] line, then one [`Exchange`] per line (a later header line overrides
+/// an earlier one). Read in preference to [`MANIFEST_FILE`].
+pub const MANIFEST_LINES_FILE: &str = "manifest.jsonl";
+
+/// The header line of a JSON-lines manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ManifestHeader {
+    /// Format version ([`MANIFEST_VERSION`]).
+    pub version: u32,
+    /// The endpoint the exchanges were recorded against.
+    pub endpoint: String,
+    /// The default namespace of the recording client, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_namespace: Option<String>,
+}
 
 /// The `MESSAGE ID` written into fixture files.
 pub const FIXTURE_MESSAGE_ID: &str = "1001";
@@ -115,8 +132,13 @@ pub struct Exchange {
 }
 
 impl Manifest {
-    /// Reads `manifest.json` from a fixture directory.
+    /// Reads the manifest of a fixture directory: `manifest.jsonl` if present, else
+    /// `manifest.json`.
     pub fn load(dir: &Path) -> Result<Manifest, TransportError> {
+        let lines = dir.join(MANIFEST_LINES_FILE);
+        if lines.exists() {
+            return Self::load_lines(&lines);
+        }
         let path = dir.join(MANIFEST_FILE);
         let text = std::fs::read(&path)
             .map_err(|e| TransportError::Config(format!("cannot read {}: {e}", path.display())))?;
@@ -131,6 +153,52 @@ impl Manifest {
             )));
         }
         Ok(m)
+    }
+
+    fn load_lines(path: &Path) -> Result<Manifest, TransportError> {
+        let bad = |line: usize, e: &dyn std::fmt::Display| {
+            TransportError::Config(format!(
+                "invalid manifest {} line {line}: {e}",
+                path.display()
+            ))
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| TransportError::Config(format!("cannot read {}: {e}", path.display())))?;
+        let mut header: Option<ManifestHeader> = None;
+        let mut exchanges = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(i + 1, &e))?;
+            if v.get("seq").is_some() {
+                exchanges.push(serde_json::from_value::<Exchange>(v).map_err(|e| bad(i + 1, &e))?);
+            } else {
+                let h: ManifestHeader = serde_json::from_value(v).map_err(|e| bad(i + 1, &e))?;
+                let ns = h.default_namespace.clone();
+                let keep = header
+                    .as_ref()
+                    .and_then(|old| old.default_namespace.clone());
+                header = Some(ManifestHeader {
+                    default_namespace: ns.or(keep),
+                    ..h
+                });
+            }
+        }
+        let h = header.ok_or_else(|| bad(1, &"no header line"))?;
+        if h.version != MANIFEST_VERSION {
+            return Err(TransportError::Config(format!(
+                "{}: manifest version {} is not supported (expected {MANIFEST_VERSION})",
+                path.display(),
+                h.version
+            )));
+        }
+        Ok(Manifest {
+            version: h.version,
+            endpoint: h.endpoint,
+            default_namespace: h.default_namespace,
+            exchanges,
+        })
     }
 }
 

@@ -364,17 +364,6 @@ impl TlsOptions {
     }
 }
 
-/// A client configuration for plain `http` URLs, where TLS is never used: it only exists so
-/// reqwest does not look for a process-wide default crypto provider.
-pub(crate) fn unused_client_config() -> Result<ClientConfig, TransportError> {
-    let provider = Arc::new(crypto_provider()?);
-    Ok(ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| TransportError::Config(format!("TLS protocol versions: {e}")))?
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth())
-}
-
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, TransportError> {
     std::fs::read(path)
         .map_err(|e| TransportError::Config(format!("cannot read {what} {}: {e}", path.display())))

@@ -13,7 +13,10 @@ mod decode;
 mod encode;
 mod error;
 
-pub use decode::{decode_instance, decode_request, decode_response, decode_value_object};
+pub use decode::{
+    ResponseStreamDecoder, ReturnItem, StreamEvent, decode_instance, decode_request,
+    decode_response, decode_value_object,
+};
 pub use encode::{encode_instance, encode_request, encode_response, encode_response_with};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 

@@ -57,7 +57,8 @@ pub struct Global {
     /// Do not verify the server certificate (dangerous).
     #[arg(long, global = true)]
     pub insecure: bool,
-    /// Operation timeout in seconds (for `job wait`: how long to wait for the job).
+    /// Timeout in seconds of each operation and of the whole command (all requests and pages
+    /// of an enumeration); for `clone`, `create-child-pool` and `job wait`: the job wait.
     #[arg(long, value_name = "SECS", global = true)]
     pub timeout: Option<f64>,
     /// Output format (default: table on a terminal, json otherwise; `summary` for decode).

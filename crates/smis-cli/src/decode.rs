@@ -458,11 +458,9 @@ fn http_json(cap: &Capture) -> Value {
     json!({"start": start, "headers": h, "trailers": t})
 }
 
-/// Runs `decode FILE`.
-pub fn run(file: &std::path::Path, format: Format) -> CliResult<()> {
-    let data =
-        std::fs::read(file).map_err(|e| failed(format!("cannot read {}: {e}", file.display())))?;
-    let mut rest: &[u8] = &data;
+/// Decodes the messages of a capture read whole (see `decode_input` for the limits).
+pub fn run_data(data: &[u8], format: Format) -> CliResult<()> {
+    let mut rest: &[u8] = data;
     let mut texts = Vec::new();
     let mut values = Vec::new();
     loop {
@@ -495,7 +493,7 @@ pub fn run(file: &std::path::Path, format: Format) -> CliResult<()> {
 }
 
 /// Decodes one message: its text in `format` and its JSON form.
-fn one(cap: &Capture, format: Format) -> CliResult<(String, Value)> {
+pub(crate) fn one(cap: &Capture, format: Format) -> CliResult<(String, Value)> {
     let limits = DecodeLimits::default();
     let is_request = match &cap.start {
         Some(s) => !s.starts_with("HTTP/"),

@@ -197,6 +197,7 @@ pub fn smis_exit_code(e: &Error) -> u8 {
         | Error::JobVanished(_) => exit::METHOD,
         Error::Unsupported { .. } => exit::UNSUPPORTED,
         Error::InvalidArgument(_) => exit::USAGE,
+        e if e.is_timeout() => exit::CONNECTION,
         _ => exit::FAILURE,
     }
 }

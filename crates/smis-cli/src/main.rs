@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod connect;
 mod decode;
+mod decode_input;
 mod errors;
 mod guard;
 mod indications;
@@ -46,7 +47,18 @@ fn main() -> ExitCode {
         }
     };
     let verbose = cli.global.verbose;
-    match rt.block_on(run(cli)) {
+    let bound = whole_command_bound(&cli);
+    let outcome = rt.block_on(async move {
+        match bound {
+            // --timeout bounds the command as a whole: every request, every page of an
+            // enumeration (a server that never ends one cannot keep the command running).
+            Some(d) => tokio::time::timeout(d, run(cli))
+                .await
+                .unwrap_or(Err(CliError::Smis(smis::Error::Timeout(d)))),
+            None => run(cli).await,
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Server text reaches stderr escaped (control and bidi characters).
@@ -98,6 +110,24 @@ fn format_of(cli: &Cli) -> CliResult<Format> {
     Ok(f)
 }
 
+/// The bound of the whole command from `--timeout`, except where `--timeout` is the wait of
+/// a job (clone, create-child-pool, job) and for the local commands (decode, sim, demo).
+/// A bad value is left for the command itself to report.
+fn whole_command_bound(cli: &Cli) -> Option<Duration> {
+    if matches!(
+        cli.cmd,
+        Cmd::Decode { .. }
+            | Cmd::Sim { .. }
+            | Cmd::Demo
+            | Cmd::Clone { .. }
+            | Cmd::CreateChildPool { .. }
+            | Cmd::Job { .. }
+    ) {
+        return None;
+    }
+    cli.global.timeout.and_then(|t| guard::timeout(t).ok())
+}
+
 fn wait_timeout(g: &cli::Global) -> CliResult<Duration> {
     g.timeout
         .map(guard::timeout)
@@ -109,7 +139,7 @@ async fn run(cli: Cli) -> CliResult<()> {
     let g = &cli.global;
     let poll = Duration::from_millis(500);
     let doc = match &cli.cmd {
-        Cmd::Decode { file } => return decode::run(file, format),
+        Cmd::Decode { file } => return decode_input::run(file, format),
         Cmd::Sim {
             listen,
             scenario,

@@ -26,6 +26,7 @@
 
 pub mod delivery;
 pub mod fault;
+pub mod fleet;
 pub mod handler;
 pub mod masking_spec;
 pub mod provider;
@@ -35,6 +36,7 @@ pub mod tls;
 
 pub use delivery::DeliveryStats;
 pub use fault::Fault;
+pub use fleet::SimFleet;
 pub use handler::{SimHandler, Simulator, SimulatorConfig};
 pub use provider::DeliverySettings;
 pub use provider::{Clock, ManualClock, Outcome, Provider, ResponseQuirks, SimFault, SystemClock};

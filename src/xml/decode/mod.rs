@@ -9,6 +9,9 @@ mod core;
 mod fast;
 mod messages;
 mod objects;
+mod stream;
+
+pub use self::stream::{ResponseStreamDecoder, ReturnItem, StreamEvent};
 
 use super::{DecodeError, DecodeErrorKind, DecodeLimits};
 use crate::cim::Instance;
