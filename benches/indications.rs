@@ -28,9 +28,9 @@ const CONNECTIONS: usize = 4;
 const PER_CONNECTION: usize = 5_000;
 const TARGET_PER_SEC: f64 = 5_000.0;
 
-fn body(n: usize) -> Bytes {
+fn body(c: usize, n: usize) -> Bytes {
     Bytes::from(format!(
-        r#"<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="{n}" PROTOCOLVERSION="1.0"><SIMPLEEXPREQ><EXPMETHODCALL NAME="ExportIndication"><EXPPARAMVALUE NAME="NewIndication"><INSTANCE CLASSNAME="CIM_InstModification"><PROPERTY NAME="IndicationTime" TYPE="datetime"><VALUE>20261130214110.346591+000</VALUE></PROPERTY><PROPERTY NAME="SourceInstance" TYPE="string" EmbeddedObject="object"><VALUE>&lt;INSTANCE CLASSNAME="CIM_ConcreteJob"&gt;&lt;PROPERTY NAME="InstanceID" TYPE="string"&gt;&lt;VALUE&gt;JOB:{n}&lt;/VALUE&gt;&lt;/PROPERTY&gt;&lt;PROPERTY NAME="JobState" TYPE="uint16"&gt;&lt;VALUE&gt;7&lt;/VALUE&gt;&lt;/PROPERTY&gt;&lt;/INSTANCE&gt;</VALUE></PROPERTY><PROPERTY NAME="SequenceContext" TYPE="string"><VALUE>bench#1</VALUE></PROPERTY><PROPERTY NAME="SequenceNumber" TYPE="sint64"><VALUE>{n}</VALUE></PROPERTY></INSTANCE></EXPPARAMVALUE></EXPMETHODCALL></SIMPLEEXPREQ></MESSAGE></CIM>"#
+        r#"<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.0"><MESSAGE ID="{n}" PROTOCOLVERSION="1.0"><SIMPLEEXPREQ><EXPMETHODCALL NAME="ExportIndication"><EXPPARAMVALUE NAME="NewIndication"><INSTANCE CLASSNAME="CIM_InstModification"><PROPERTY NAME="IndicationTime" TYPE="datetime"><VALUE>20261130214110.346591+000</VALUE></PROPERTY><PROPERTY NAME="SourceInstance" TYPE="string" EmbeddedObject="object"><VALUE>&lt;INSTANCE CLASSNAME="CIM_ConcreteJob"&gt;&lt;PROPERTY NAME="InstanceID" TYPE="string"&gt;&lt;VALUE&gt;JOB:{n}&lt;/VALUE&gt;&lt;/PROPERTY&gt;&lt;PROPERTY NAME="JobState" TYPE="uint16"&gt;&lt;VALUE&gt;7&lt;/VALUE&gt;&lt;/PROPERTY&gt;&lt;/INSTANCE&gt;</VALUE></PROPERTY><PROPERTY NAME="SequenceContext" TYPE="string"><VALUE>bench#{c}</VALUE></PROPERTY><PROPERTY NAME="SequenceNumber" TYPE="sint64"><VALUE>{n}</VALUE></PROPERTY></INSTANCE></EXPPARAMVALUE></EXPMETHODCALL></SIMPLEEXPREQ></MESSAGE></CIM>"#
     ))
 }
 
@@ -73,13 +73,14 @@ async fn blast(addr: SocketAddr, cfg: Arc<rustls::ClientConfig>) -> f64 {
                 .unwrap();
             tokio::spawn(conn);
             for i in 0..PER_CONNECTION {
-                let n = c * PER_CONNECTION + i;
+                // One SequenceContext per connection: sequence numbers are per sender stream.
+                let (n, c) = (i, c);
                 let req = hyper::Request::post("/")
                     .header("Host", "127.0.0.1")
                     .header("Content-Type", "application/xml; charset=utf-8")
                     .header("CIMExport", "MethodRequest")
                     .header("CIMExportMethod", "ExportIndication")
-                    .body(Full::new(body(n)))
+                    .body(Full::new(body(c, n)))
                     .unwrap();
                 send.ready().await.unwrap();
                 let resp = send.send_request(req).await.unwrap();
