@@ -15,11 +15,10 @@ use crate::transport::tls::TlsOptions;
 ///
 /// Defaults: namespace `root/cimv2`, connect timeout 10 s, operation timeout 120 s,
 /// response limit 512 MiB (for responses read whole; streams hold one object at a time),
-/// at most 8 connections, enumeration bounds [`EnumerationLimits::default`], TLS verified
-/// against the system's roots.
-///
-/// [`EnumerationLimits::default`]: super::EnumerationLimits Plain HTTP with
-/// credentials is refused unless [`ClientBuilder::allow_plain_http_credentials`] is set.
+/// at most 8 connections, enumeration bounds as in
+/// [`EnumerationLimits`](super::EnumerationLimits)' `Default`, TLS verified against the
+/// system's roots. Plain HTTP with credentials is refused unless
+/// [`ClientBuilder::allow_plain_http_credentials`] is set.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     url: String,
