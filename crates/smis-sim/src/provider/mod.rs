@@ -37,6 +37,7 @@ mod indications;
 mod masking;
 mod methods;
 mod ops;
+mod render;
 mod replicas;
 mod state;
 mod valuemaps;
