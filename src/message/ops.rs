@@ -142,7 +142,10 @@ pub trait Operation: Into<Intrinsic> {
 pub trait FromIReturn: Sized {
     /// The result, its paths completed from `ctx`, or the returned value back when its
     /// shape does not fit (the caller reports it).
-    fn from_ireturn(r: super::IReturn, ctx: &super::ReturnContext) -> Result<Self, super::IReturn>;
+    fn from_ireturn(
+        r: super::IReturn,
+        ctx: &super::ReturnContext,
+    ) -> Result<Self, Box<super::IReturn>>;
 }
 
 macro_rules! param_ref {

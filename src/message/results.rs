@@ -64,7 +64,7 @@ impl ReturnContext {
 }
 
 impl FromIReturn for () {
-    fn from_ireturn(_: IReturn, _: &ReturnContext) -> Result<Self, IReturn> {
+    fn from_ireturn(_: IReturn, _: &ReturnContext) -> Result<Self, Box<IReturn>> {
         Ok(())
     }
 }
@@ -79,36 +79,36 @@ macro_rules! from_ireturn {
     (@fix $f:ident $c:ident $v:expr) => { $c.$f($v) };
     ($t:ty, $fix:ident: $($pat:ident),+) => {
         impl FromIReturn for $t {
-            fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, IReturn> {
+            fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, Box<IReturn>> {
                 match r {
                     $(IReturn::$pat(v))|+ => Ok(from_ireturn!(@fix $fix c v)),
-                    other => Err(other),
+                    other => Err(Box::new(other)),
                 }
             }
         }
     };
     (list $t:ty, $fix:ident: $($pat:ident),+) => {
         impl FromIReturn for Vec<$t> {
-            fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, IReturn> {
+            fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, Box<IReturn>> {
                 match r {
                     $(IReturn::$pat(v))|+ => {
                         Ok(v.into_iter().map(|x| from_ireturn!(@fix $fix c x)).collect())
                     }
                     IReturn::Nothing => Ok(Vec::new()),
-                    other => Err(other),
+                    other => Err(Box::new(other)),
                 }
             }
         }
     };
     (pull $t:ty, $fix:ident: $pat:ident) => {
         impl FromIReturn for PullResult<$t> {
-            fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, IReturn> {
+            fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, Box<IReturn>> {
                 match r {
                     IReturn::$pat(mut p) => {
                         p.items = p.items.into_iter().map(|x| c.$fix(x)).collect();
                         Ok(p)
                     }
-                    other => Err(other),
+                    other => Err(Box::new(other)),
                 }
             }
         }
@@ -128,7 +128,7 @@ from_ireturn!(list CimName, keep: ClassNames);
 from_ireturn!(list QualifierDecl, keep: QualifierDecls);
 
 impl FromIReturn for Vec<CimObject> {
-    fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, IReturn> {
+    fn from_ireturn(r: IReturn, c: &ReturnContext) -> Result<Self, Box<IReturn>> {
         match r {
             IReturn::Objects(v) => Ok(v.into_iter().map(|o| c.object(o)).collect()),
             IReturn::Instances(v) => Ok(v
@@ -136,7 +136,7 @@ impl FromIReturn for Vec<CimObject> {
                 .map(|i| CimObject::Instance(c.instance(i)))
                 .collect()),
             IReturn::Nothing => Ok(Vec::new()),
-            other => Err(other),
+            other => Err(Box::new(other)),
         }
     }
 }
