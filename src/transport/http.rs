@@ -1,9 +1,10 @@
-//! The HTTP(S) transport: HTTP/1.1 (hyper's client connection API, the engine under
-//! reqwest) over rustls, with at most [`DEFAULT_MAX_CONNECTIONS`] (configurable) keep-alive
-//! connections per endpoint: requests beyond the limit wait for a connection instead of
-//! opening more, idle connections are reused first, and a sequential caller uses exactly one
-//! (see `pool.rs`). reqwest's own pool cannot promise this: it races a new connection
-//! against the return of an idle one, so it opens more connections than requests in flight.
+//! The HTTP(S) transport: HTTP/1.1 (hyper 1's client connection API) over rustls, with at
+//! most [`DEFAULT_MAX_CONNECTIONS`] (configurable) keep-alive connections per endpoint:
+//! requests beyond the limit wait for a connection instead of opening more, idle connections
+//! are reused first, and a sequential caller uses exactly one (see `pool.rs`). A
+//! higher-level HTTP client such as reqwest cannot promise this: its pool races a new
+//! connection against the return of an idle one, so it opens more connections than
+//! requests in flight, and it has no hard per-host limit.
 //!
 //! The response body is read frame by frame so that the size limit is enforced while
 //! reading and chunked trailers (`CIMStatusCode`, `CIMStatusCodeDescription`, sent by
@@ -28,7 +29,8 @@ use tracing::Instrument;
 use super::pool::{Lease, Pool, Target};
 use super::tls::{PinMismatch, TlsOptions};
 use super::{
-    BodyPart, HttpRequest, HttpResponse, StreamingResponse, TlsFailure, Transport, TransportError,
+    BodyPart, HttpRequest, HttpResponse, ServerUrl, StreamingResponse, TlsFailure, Transport,
+    TransportError,
 };
 
 /// Default limit for one response body read whole: 512 MiB, enough for an EnumerateInstances
@@ -47,7 +49,7 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct HttpTransportConfig {
     /// Base URL (`http` or `https`, e.g. `https://array:5989`); the request path
     /// (`/cimom`) is appended to its path. Must not contain credentials.
-    pub base_url: reqwest::Url,
+    pub base_url: ServerUrl,
     /// TCP (and TLS) connect timeout.
     pub connect_timeout: Duration,
     /// Bound on one whole operation: connect, send the request, read the full response.
@@ -63,7 +65,7 @@ pub struct HttpTransportConfig {
 impl HttpTransportConfig {
     /// Settings with the defaults: 10 s connect timeout, 120 s operation timeout, 512 MiB
     /// body limit, 8 connections, system root certificates.
-    pub fn new(base_url: reqwest::Url) -> Self {
+    pub fn new(base_url: ServerUrl) -> Self {
         Self {
             base_url,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -76,9 +78,7 @@ impl HttpTransportConfig {
 
     /// Parses `url` and returns settings with the defaults.
     pub fn parse(url: &str) -> Result<Self, TransportError> {
-        let base_url = reqwest::Url::parse(url)
-            .map_err(|e| TransportError::Config(format!("invalid base URL: {e}")))?;
-        Ok(Self::new(base_url))
+        Ok(Self::new(ServerUrl::parse(url)?))
     }
 
     /// Sets the TLS options.
@@ -117,7 +117,7 @@ impl HttpTransportConfig {
 #[derive(Clone)]
 pub struct HttpTransport {
     pool: Arc<Pool>,
-    base_url: reqwest::Url,
+    base_url: ServerUrl,
     endpoint: String,
     host: String,
     host_header: HeaderValue,
@@ -150,17 +150,18 @@ impl HttpTransport {
                 )));
             }
         };
-        if !url.username().is_empty() || url.password().is_some() {
+        if url.has_credentials() {
             return Err(TransportError::Config(
                 "the base URL must not contain credentials".into(),
             ));
         }
         let host = url
-            .host_str()
+            .host()
+            .filter(|h| !h.is_empty())
             .ok_or_else(|| TransportError::Config("the base URL has no host".into()))?
             .to_owned();
         let port = url
-            .port_or_known_default()
+            .port()
             .ok_or_else(|| TransportError::Config("the base URL has no port".into()))?;
         let endpoint = format!("{}://{}:{}", url.scheme(), host, port);
         // IPv6 literals without their brackets, for name resolution and TLS.
@@ -274,7 +275,7 @@ impl HttpTransport {
                 {
                     tracing::debug!(error = %e, "reused connection was closed; retrying on a new one");
                 }
-                Err(e) => return Err(self.map_hyper(&e)),
+                Err(e) => return Err(self.map_hyper(e)),
             }
         }
     }
@@ -300,7 +301,7 @@ impl HttpTransport {
         let mut buf = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
         let mut trailers: Option<HeaderMap> = None;
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| self.map_hyper(&e))?;
+            let frame = frame.map_err(|e| self.map_hyper(e))?;
             match frame.into_data() {
                 Ok(data) => {
                     let total = (buf.len() as u64).saturating_add(data.len() as u64);
@@ -330,18 +331,20 @@ impl HttpTransport {
 
     /// Maps a hyper error: TLS failures by their rustls reason, everything after the
     /// request was sent as a broken connection. No header is ever formatted.
-    fn map_hyper(&self, err: &hyper::Error) -> TransportError {
-        if let Some(tls) = find_rustls_error(err) {
+    fn map_hyper(&self, err: hyper::Error) -> TransportError {
+        if let Some(tls) = find_rustls_error(&err) {
             let (kind, message) = describe_tls(tls, &self.host);
             return TransportError::Tls {
                 endpoint: self.endpoint.clone(),
                 kind,
                 message,
+                source: Some(Box::new(tls.clone())),
             };
         }
         TransportError::Broken {
             endpoint: self.endpoint.clone(),
-            message: error_chain(err),
+            message: error_chain(&err),
+            source: Some(Box::new(err)),
         }
     }
 }
@@ -355,18 +358,20 @@ fn is_read_only(method: &str) -> bool {
 }
 
 /// Maps an I/O error of the TLS handshake (a `rustls::Error` inside) or of the connection.
-pub(crate) fn map_io_error(err: &std::io::Error, endpoint: &str, host: &str) -> TransportError {
-    if let Some(tls) = find_rustls_error(err) {
+pub(crate) fn map_io_error(err: std::io::Error, endpoint: &str, host: &str) -> TransportError {
+    if let Some(tls) = find_rustls_error(&err) {
         let (kind, message) = describe_tls(tls, host);
         return TransportError::Tls {
             endpoint: endpoint.to_string(),
             kind,
             message,
+            source: Some(Box::new(tls.clone())),
         };
     }
     TransportError::Connect {
         endpoint: endpoint.to_string(),
-        message: error_chain(err),
+        message: error_chain(&err),
+        source: Some(Box::new(err)),
     }
 }
 
@@ -443,7 +448,7 @@ impl Transport for HttpTransport {
                         lease.release();
                         return None;
                     }
-                    Ok(Some(Err(e))) => Err(this.map_hyper(&e)),
+                    Ok(Some(Err(e))) => Err(this.map_hyper(e)),
                     Ok(Some(Ok(frame))) => Ok(match frame.into_data() {
                         Ok(data) => BodyPart::Data(data),
                         Err(frame) => match frame.into_trailers() {
