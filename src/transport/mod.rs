@@ -56,7 +56,7 @@ pub mod replay;
 pub mod streaming;
 pub mod tls;
 pub use self::http::{HttpTransport, HttpTransportConfig};
-pub use error::{TlsFailure, TransportError};
+pub use error::{BoxError, TlsFailure, TransportError};
 pub use record::RecordingTransport;
 pub use replay::{ReplayMode, ReplayTransport};
 pub use streaming::{BodyPart, BodyStream, StreamingResponse};

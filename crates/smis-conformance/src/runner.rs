@@ -45,6 +45,7 @@ impl CaseTransport {
                 "requests_connection_error" => TransportError::Connect {
                     endpoint,
                     message: "connection refused (simulated)".into(),
+                    source: None,
                 },
                 "requests_read_timeout" | "requests_retry_error" => TransportError::Timeout {
                     endpoint,
@@ -54,6 +55,7 @@ impl CaseTransport {
                     endpoint,
                     kind: TlsFailure::Protocol,
                     message: "TLS failure (simulated)".into(),
+                    source: None,
                 },
                 other => TransportError::Other(format!("{other} (simulated)")),
             });
