@@ -2,7 +2,7 @@
 //!
 //! A [`Transport`] takes one fully built CIM-XML HTTP request (headers and body) and returns
 //! the HTTP response (status, headers, optional chunked trailers, body). The client never
-//! talks to a socket directly: the reqwest + rustls implementation ([`http::HttpTransport`])
+//! talks to a socket directly: the hyper + rustls implementation ([`http::HttpTransport`])
 //! is one transport, recording and replay are others, and tests plug in their own.
 
 use ::http::{HeaderMap, StatusCode};
@@ -53,12 +53,14 @@ pub mod http;
 mod pool;
 pub mod record;
 pub mod replay;
+mod server_url;
 pub mod streaming;
 pub mod tls;
 pub use self::http::{HttpTransport, HttpTransportConfig};
 pub use error::{BoxError, TlsFailure, TransportError};
 pub use record::RecordingTransport;
 pub use replay::{ReplayMode, ReplayTransport};
+pub use server_url::ServerUrl;
 pub use streaming::{BodyPart, BodyStream, StreamingResponse};
 pub use tls::{Sha256Fingerprint, TlsOptions};
 
