@@ -193,6 +193,14 @@ pub(super) struct Frame {
     name_len: usize,
 }
 
+/// The name interner of a [`Parser`], kept between the parsers of one streamed response
+/// (each object of a streamed IRETURNVALUE gets its own parser; the names repeat).
+#[derive(Default)]
+pub(crate) struct NameCache {
+    names: HashMap<Box<[u8]>, (CimName, usize), foldhash::fast::RandomState>,
+    seq: Vec<CimName>,
+}
+
 /// The parser state for one decode call.
 pub(crate) struct Parser<'a> {
     pub(super) input: &'a [u8],
@@ -249,6 +257,22 @@ impl<'a> Parser<'a> {
             last_props: 0,
             scratch_items: Vec::with_capacity(64),
             fast: true,
+        }
+    }
+
+    /// Continues with the names interned by an earlier parser of the same stream.
+    pub(crate) fn with_names(mut self, cache: NameCache) -> Self {
+        self.names = cache.names;
+        self.seq = cache.seq;
+        self.cursor = 0;
+        self
+    }
+
+    /// Hands the interned names on to the next parser of the same stream.
+    pub(crate) fn take_names(&mut self) -> NameCache {
+        NameCache {
+            names: std::mem::take(&mut self.names),
+            seq: std::mem::take(&mut self.seq),
         }
     }
 
