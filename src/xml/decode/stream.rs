@@ -13,7 +13,8 @@
 
 use std::borrow::Cow;
 
-use super::core::{NameCache, Parser, prepare};
+use super::core::{NameCache, Parser};
+use super::input::prepare;
 use crate::cim::{CimClass, CimName, Instance, ObjectPath, QualifierDecl};
 use crate::message::{CimObject, ReturnKind};
 use crate::xml::{DecodeError, DecodeErrorKind, DecodeLimits};
