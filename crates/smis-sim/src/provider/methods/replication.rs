@@ -2,7 +2,12 @@
 //! the legacy CIM_StorageConfigurationService.CreateReplica (SMI-S 1.4 Copy Services): a
 //! clone, snapshot or mirror of a volume, synchronously or through a job.
 
-use super::*;
+use smis::message::MethodReturn;
+
+use super::{
+    Call, R, State, SyncRec, add_affected, add_volume, find_pool, find_volume, insufficient,
+    job_fails, new_job, out_ref, rc, rc_with,
+};
 
 /// Replica kind requested of [`replicate`].
 struct ReplicaReq {
