@@ -6,14 +6,15 @@
 //!   WBEM URIs, instances, classes, qualifiers, and conversions to and from Rust types.
 //! - [`message`]: every DSP0200 operation and response as data.
 //! - [`xml`]: the CIM-XML codec (DSP0201) in both directions.
-//! - [`transport`]: the [`transport::Transport`] seam; HTTPS with reqwest + rustls, and
-//!   recording and replay of fixtures.
+//! - [`transport`]: the [`transport::Transport`] seam; HTTPS with reqwest + rustls.
 //! - [`client`]: [`Client`], with every operation, pull streams and typed [`Error`]s that
 //!   carry the CIM status and the StorageService code.
 //! - [`smis`](mod@smis): discovery, jobs, CreateClone with capability checks, resource
 //!   pools and volumes.
 //! - [`indication`]: the CIM indication listener (feature `listener`), subscriptions, and
 //!   job-state indications for [`smis::Job::wait`](crate::smis::Job::wait).
+//! - `testkit` (feature `testkit`, on by default): recording and replay of fixtures and the
+//!   canonical form of CIM-XML they are matched by.
 //!
 //! # Safety posture
 //!
@@ -32,6 +33,8 @@ pub mod error;
 pub mod indication;
 pub mod message;
 pub mod smis;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod text;
 pub mod transport;
 pub mod xml;

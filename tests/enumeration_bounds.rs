@@ -15,8 +15,8 @@ use smis::Client;
 use smis::cim::{Instance, ObjectPath};
 use smis::client::{EnumerationBound, EnumerationLimits, OpenOptions};
 use smis::message::{IReturn, PullResult, Response, ResponseMessage};
+use smis::testkit::Manifest;
 use smis::transport::TlsOptions;
-use smis::transport::replay::Manifest;
 use support::{Ca, Handler, SeenRequest, TempDir, Validity};
 
 fn method(r: &SeenRequest) -> String {

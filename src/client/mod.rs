@@ -20,7 +20,6 @@ mod credentials;
 mod ops;
 mod pull;
 mod query_paths;
-mod replay_api;
 mod stream;
 
 pub use builder::ClientBuilder;
