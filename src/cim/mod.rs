@@ -9,6 +9,7 @@ mod datetime;
 mod name;
 mod object;
 mod path;
+mod status;
 mod types;
 mod value;
 mod valuemap;
@@ -24,6 +25,7 @@ pub use object::{
 pub use path::{KeyBinding, MAX_PATH_NESTING, ObjectPath, PathKind, normalize_namespace};
 #[allow(unused_imports)]
 pub(crate) use path::{duplicate_key, untyped_number};
+pub use status::CimStatus;
 pub use types::{CimType, EmbeddedKind};
 pub use value::{CimArray, CimValue, FromCimValue, ToCimValue, ValueError};
 pub use valuemap::{ValueMapError, ValueMapping, ValueRange};

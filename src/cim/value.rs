@@ -74,6 +74,7 @@ impl CimArray {
 
 /// A value did not fit what was asked of it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValueError {
     /// The value has another type.
     #[error("type mismatch: expected {expected}, found {found}")]

@@ -27,6 +27,7 @@ use super::{CimClass, CimType, CimValue, Qualifier};
 
 /// Why a mapping could not be built from an element's qualifiers.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValueMapError {
     /// The class has no such property, method or parameter.
     #[error("{0} is not declared in the class")]

@@ -78,6 +78,7 @@ impl Default for EnumerationLimits {
 
 /// Which bound of [`EnumerationLimits`] an enumeration hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EnumerationBound {
     /// The whole-enumeration deadline passed.
     Deadline(Duration),

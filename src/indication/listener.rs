@@ -50,6 +50,7 @@ use crate::xml::{DecodeLimits, decode_request, encode_response};
 /// answered with CIM_ERR_FAILED, which DSP1054 senders treat as a failed delivery and retry
 /// (`DeliveryRetryAttempts` / `DeliveryRetryInterval` of `CIM_IndicationService`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SlowConsumerPolicy {
     /// Answer CIM_ERR_FAILED at once (the default; what pywbem's listener does).
     Reject,
@@ -179,6 +180,7 @@ impl ListenerConfig {
 
 /// Errors starting a listener.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ListenerError {
     /// The address cannot be bound (port in use, permission).
     #[error("cannot listen on {addr}: {source}")]

@@ -121,6 +121,7 @@ fn embedded(inst: &Instance, name: &str) -> Option<Instance> {
 /// Why an export request cannot be accepted, with the CIM status DSP0200 lists for
 /// ExportIndication.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExportRefusal {
     /// Not an `ExportIndication` (CIM_ERR_NOT_SUPPORTED, 7).
     #[error("export method {0:?} is not supported (only ExportIndication)")]

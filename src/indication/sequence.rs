@@ -13,6 +13,7 @@ use std::net::IpAddr;
 
 /// How an indication fits its sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SequenceStatus {
     /// The first indication seen for this context (or a new context: the server restarted
     /// or the destination was re-created; a loss across the change cannot be detected).

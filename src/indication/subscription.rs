@@ -77,6 +77,7 @@ impl DestinationSpec {
 
 /// Who created a filter, destination or subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Ownership {
     /// Created by this manager's owner id.
     Owned,

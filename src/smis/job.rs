@@ -40,6 +40,7 @@ const JOB_PROPERTIES: [&str; 8] = [
 
 /// What a JobState means for the waiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JobStateClass {
     /// Still going: 2..=6, 11, 12 and vendor 32767.
     Running,

@@ -40,6 +40,7 @@ use super::{is_absent, prop, prop_opt, prop_vec};
 
 /// Which masking form a [`Masking`] handle uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub enum MaskingStyle {
     /// SNIA "Group Masking and Mapping" (CreateGroup / CreateMaskingView).
     Group,
@@ -49,6 +50,7 @@ pub enum MaskingStyle {
 
 /// The kind of an initiator id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub enum InitiatorKind {
     /// IDType 2: an FC port WWN.
     PortWwn,

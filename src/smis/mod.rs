@@ -47,6 +47,7 @@ mod fake;
 mod fleet;
 mod inventory;
 mod job;
+mod job_failure;
 mod masking;
 mod masking_ops;
 mod pools;
@@ -56,7 +57,7 @@ mod views;
 mod volumes;
 mod wait_bounds;
 
-pub use codes::{MethodReturnCode, PoolReturnCode, method_return_storage_code};
+pub use codes::{MethodReturnCode, PoolReturnCode, StorageServiceCode, method_return_storage_code};
 pub use discovery::{Discovery, DiscoveryOptions, RegisteredProfile, compare_versions};
 pub use fleet::{
     ArrayInventory, FleetOptions, FleetReport, FleetTarget, ProviderInventory, poll_fleet,
@@ -67,6 +68,7 @@ pub use job::{
     CancelToken, CancellationToken, Job, JobOutcome, JobProgress, JobStateClass, WaitOptions,
     classify_job_state, is_completed_ok,
 };
+pub use job_failure::JobFailure;
 pub use masking::{
     AccessGroup, Initiator, InitiatorKind, MappedVolume, Masking, MaskingCapabilities,
     MaskingStyle, StorageHardwareId, TargetPort, VolumeAccess, canonical_initiator_id,

@@ -83,6 +83,7 @@ const MAX_DEPTH: usize = 8;
 
 /// What kind of copy a pair keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReplicaKind {
     /// SyncType 6, or CopyType 2 Async / 3 Sync.
     Mirror,
@@ -98,6 +99,7 @@ pub enum ReplicaKind {
 
 /// The state of a pair (CopyState, else the SMI-S 1.4 SyncState).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReplicaState {
     /// CopyState 2 / SyncState 2: established, not started.
     Initialized,
@@ -143,6 +145,7 @@ impl ReplicaState {
 
 /// A `ModifyReplicaSynchronization` operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReplicaOperation {
     /// 8 Detach: forget the pair; both volumes stay.
     Detach,
@@ -336,6 +339,7 @@ impl Replica {
 
 /// What [`SmisArray::delete_volume_with`] does with a volume's replicas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ReplicaPolicy {
     /// Refuse with StorageService code 6 In Use before sending anything (the default).
     #[default]

@@ -28,6 +28,7 @@ use super::views::{SmisArray, StorageVolume};
 
 /// What kind of replica to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SyncType {
     /// A full copy: SyncType 8 Clone; needs replication type 10/11 (Sync/Async Clone
     /// Local); CreateReplica fallback CopyType 5 UnSyncUnAssoc.

@@ -2,6 +2,7 @@
 
 /// Why a TLS handshake failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TlsFailure {
     /// The server's certificate chain does not lead to a trusted root.
     UntrustedIssuer,
@@ -19,6 +20,7 @@ pub enum TlsFailure {
 
 /// A failure below the CIM-XML layer.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// The TCP connection could not be made.
     #[error("cannot connect to {endpoint}: {message}")]

@@ -153,6 +153,7 @@ impl std::error::Error for PinMismatch {}
 
 /// How the server's certificate is trusted.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub enum ServerTrust {
     /// The operating system's root certificates (default).
     #[default]

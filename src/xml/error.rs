@@ -4,6 +4,7 @@ use std::fmt;
 
 /// What kind of decoding failure happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeErrorKind {
     /// Not well-formed XML (the reference client's `XMLParseError`).
     Syntax,
