@@ -7,9 +7,12 @@
 
 mod core;
 mod fast;
-mod messages;
 mod objects;
+mod paths;
+mod requests;
+mod responses;
 mod stream;
+mod values;
 
 pub use self::stream::{ResponseStreamDecoder, ReturnItem, StreamEvent};
 
