@@ -72,10 +72,16 @@ pub enum Error {
         kind: TlsFailure,
         /// Detail.
         message: String,
+        /// The transport's error ([`TransportError::Tls`], with the endpoint and the
+        /// `rustls::Error` as its own source), when the failure came from a transport.
+        #[source]
+        source: Option<TransportError>,
     },
-    /// Connecting failed, or the connection broke.
+    /// Connecting failed, or the connection broke: the transport's error
+    /// ([`TransportError::Connect`], [`TransportError::Broken`], ...), whose source is the
+    /// `std::io::Error` or `hyper::Error` underneath.
     #[error("connection: {}", Escaped(.0))]
-    Connection(String),
+    Connection(#[source] TransportError),
     /// A timeout fired.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
@@ -89,7 +95,7 @@ pub enum Error {
     #[error("cannot decode the response: {}", Escaped(.0))]
     Decode(#[from] DecodeError),
     /// The request cannot be encoded.
-    #[error(transparent)]
+    #[error("{0}")]
     Encode(#[from] EncodeError),
     /// The response does not answer the request (wrong MESSAGE ID or operation name).
     #[error("unexpected response: {}", Escaped(.0))]
@@ -214,6 +220,50 @@ impl Error {
         }
     }
 
+    /// The transport's error behind a connection or TLS failure (its
+    /// [`source`](std::error::Error::source) is the `std::io::Error`, `hyper::Error` or
+    /// `rustls::Error` underneath, where there is one).
+    pub fn transport_error(&self) -> Option<&TransportError> {
+        match self {
+            Error::Connection(e) => Some(e),
+            Error::Tls { source, .. } => source.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The classified reason, for TLS handshake failures.
+    pub fn tls_failure(&self) -> Option<TlsFailure> {
+        match self {
+            Error::Tls { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// The decoding failure (with its line, column and element path), for responses that
+    /// could not be decoded.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        match self {
+            Error::Decode(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What the job reported, for failed jobs.
+    pub fn job_failure(&self) -> Option<&JobFailure> {
+        match self {
+            Error::JobFailed(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The return value of the extrinsic method, for failed methods.
+    pub fn method_return_value(&self) -> Option<u32> {
+        match self {
+            Error::MethodFailed { return_value, .. } => Some(*return_value),
+            _ => None,
+        }
+    }
+
     /// True for timeouts (of an operation or of a job wait).
     pub fn is_timeout(&self) -> bool {
         matches!(
@@ -231,21 +281,24 @@ impl Error {
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         match e {
-            TransportError::Tls { kind, message, .. } => Error::Tls { kind, message },
+            TransportError::Tls {
+                kind, ref message, ..
+            } => Error::Tls {
+                kind,
+                message: message.clone(),
+                source: Some(e),
+            },
             TransportError::Timeout { after, .. } => Error::Timeout(after),
             TransportError::BodyTooLarge { limit } => Error::ResponseTooLarge { limit },
-            TransportError::Connect { .. } | TransportError::Broken { .. } => {
-                Error::Connection(e.to_string())
-            }
             TransportError::Config(m) => Error::Config(m),
             #[cfg(feature = "testkit")]
             TransportError::Custom(c) if c.is::<crate::testkit::TestkitError>() => {
                 match c.downcast::<crate::testkit::TestkitError>() {
                     Ok(t) => Error::Testkit(*t),
-                    Err(c) => Error::Connection(c.to_string()),
+                    Err(c) => Error::Connection(TransportError::Custom(c)),
                 }
             }
-            other => Error::Connection(other.to_string()),
+            other => Error::Connection(other),
         }
     }
 }
@@ -275,6 +328,7 @@ mod tests {
         let e = Error::Tls {
             kind: TlsFailure::UntrustedIssuer,
             message: "x".into(),
+            source: None,
         };
         assert_eq!(e.storage_service_code().code(), 51010);
         let e = Error::Cim {
@@ -286,7 +340,9 @@ mod tests {
         assert_eq!(e.storage_service_code().code(), 43006);
         assert_eq!(e.to_string(), "GetInstance: CIM_ERR_NOT_FOUND (6)");
         assert_eq!(
-            Error::Connection("x".into()).storage_service_code().code(),
+            Error::Connection(TransportError::Other("x".into()))
+                .storage_service_code()
+                .code(),
             51000
         );
     }

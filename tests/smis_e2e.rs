@@ -280,6 +280,14 @@ async fn job_exception_message_reaches_caller() {
         "{e}"
     );
     assert_eq!(e.storage_service_code().code(), 43001);
+    // The job's CIM_Error reaches the caller through the accessors too.
+    let failure = e.job_failure().expect("a JobFailure");
+    assert_eq!(failure.cim_status(), Some(smis::CimStatus::Failed));
+    assert_eq!(e.cim_status(), Some(smis::CimStatus::Failed));
+    assert_eq!(
+        e.storage_service_code().label(),
+        "StorageService CIM Error: Failed"
+    );
     sim.shutdown().await;
 }
 
@@ -554,6 +562,7 @@ async fn volume_create_resize_delete_with_4097() {
         } => assert_eq!(label, "Size Not Supported"),
         other => panic!("expected 4097, got {other:?}"),
     }
+    assert_eq!(e.method_return_value(), Some(4097));
     assert_eq!(e.storage_service_code().code(), 40300);
     // ... and with retry at the proposed size.
     let odd = a

@@ -252,6 +252,18 @@ impl CimStatus {
     }
 }
 
+impl From<u32> for CimStatus {
+    fn from(code: u32) -> Self {
+        CimStatus::from_code(code)
+    }
+}
+
+impl From<CimStatus> for u32 {
+    fn from(status: CimStatus) -> Self {
+        status.code()
+    }
+}
+
 impl fmt::Display for CimStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.name(), self.code())
@@ -272,6 +284,8 @@ mod tests {
         }
         assert_eq!(CimStatus::from_code(6).to_string(), "CIM_ERR_NOT_FOUND (6)");
         assert_eq!(CimStatus::from_code(0), CimStatus::Other(0));
+        assert_eq!(CimStatus::from(6), CimStatus::NotFound);
+        assert_eq!(u32::from(CimStatus::NotFound), 6);
         assert_eq!(CimStatus::Other(99).name(), "CIM_ERR_99");
         assert_eq!(CimStatus::Other(99).description(), "Unknown status code 99");
     }

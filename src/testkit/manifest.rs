@@ -254,11 +254,16 @@ pub(crate) fn rebuild_error(x: &Exchange, endpoint: &str) -> TransportError {
     let message = x.error.clone().unwrap_or_default();
     let endpoint = endpoint.to_string();
     match x.error_kind.as_deref() {
-        Some("connect") => TransportError::Connect { endpoint, message },
+        Some("connect") => TransportError::Connect {
+            endpoint,
+            message,
+            source: None,
+        },
         Some("tls") => TransportError::Tls {
             endpoint,
             kind: TlsFailure::Protocol,
             message,
+            source: None,
         },
         Some("timeout") => TransportError::Timeout {
             endpoint,
@@ -267,7 +272,11 @@ pub(crate) fn rebuild_error(x: &Exchange, endpoint: &str) -> TransportError {
         Some("body_too_large") => TransportError::BodyTooLarge {
             limit: x.error_value.unwrap_or(0),
         },
-        Some("broken") => TransportError::Broken { endpoint, message },
+        Some("broken") => TransportError::Broken {
+            endpoint,
+            message,
+            source: None,
+        },
         Some("config") => TransportError::Config(message),
         _ => TransportError::Other(message),
     }

@@ -1,4 +1,14 @@
 //! Transport-level failures.
+//!
+//! A [`TransportError`] keeps the error it comes from as its
+//! [`source`](std::error::Error::source): the [`std::io::Error`] of a refused or failed TCP
+//! connection or name resolution, the `rustls::Error` of a failed TLS handshake, the
+//! `hyper::Error` of a connection that broke during an exchange. They are boxed
+//! ([`BoxError`]) so that callers are not pinned to the versions of those crates: use
+//! [`std::error::Error::source`] and `downcast_ref` to inspect them.
+
+/// A boxed error kept as the source of a [`TransportError`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a TLS handshake failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +37,13 @@ pub enum TransportError {
     Connect {
         /// The endpoint.
         endpoint: String,
-        /// What went wrong.
+        /// What went wrong (with the text of the cause).
         message: String,
+        /// The cause: an `std::io::Error` (name resolution, TCP connect) or a `hyper::Error`
+        /// (HTTP handshake); `None` when there is none (e.g. no address found, a replayed
+        /// failure).
+        #[source]
+        source: Option<BoxError>,
     },
     /// The TLS handshake failed.
     #[error("TLS handshake with {endpoint} failed ({kind:?}): {message}")]
@@ -39,6 +54,9 @@ pub enum TransportError {
         kind: TlsFailure,
         /// Detail.
         message: String,
+        /// The cause: the `rustls::Error` of the handshake, when there is one.
+        #[source]
+        source: Option<BoxError>,
     },
     /// The operation did not finish in time.
     #[error("timed out after {after:?} talking to {endpoint}")]
@@ -59,8 +77,12 @@ pub enum TransportError {
     Broken {
         /// The endpoint.
         endpoint: String,
-        /// Detail.
+        /// Detail (with the text of the cause).
         message: String,
+        /// The cause: the `hyper::Error` (often with an `std::io::Error` under it), when
+        /// there is one.
+        #[source]
+        source: Option<BoxError>,
     },
     /// The transport could not be configured (bad URL, unreadable CA/certificate/key file,
     /// malformed PEM, no usable root certificates, ...).
@@ -72,5 +94,31 @@ pub enum TransportError {
     /// The failure of a transport defined outside this module (e.g. the test kit's replay
     /// miss, `smis::testkit::TestkitError`), kept as the source.
     #[error("{0}")]
-    Custom(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Custom(#[source] BoxError),
+}
+
+impl TransportError {
+    /// The endpoint (`scheme://host:port`) the failure concerns, where the error names one.
+    pub fn endpoint(&self) -> Option<&str> {
+        match self {
+            TransportError::Connect { endpoint, .. }
+            | TransportError::Tls { endpoint, .. }
+            | TransportError::Timeout { endpoint, .. }
+            | TransportError::Broken { endpoint, .. } => Some(endpoint),
+            _ => None,
+        }
+    }
+
+    /// The classified reason, for TLS handshake failures.
+    pub fn tls_failure(&self) -> Option<TlsFailure> {
+        match self {
+            TransportError::Tls { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// True when a timeout fired.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, TransportError::Timeout { .. })
+    }
 }

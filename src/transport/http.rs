@@ -274,7 +274,7 @@ impl HttpTransport {
                 {
                     tracing::debug!(error = %e, "reused connection was closed; retrying on a new one");
                 }
-                Err(e) => return Err(self.map_hyper(&e)),
+                Err(e) => return Err(self.map_hyper(e)),
             }
         }
     }
@@ -300,7 +300,7 @@ impl HttpTransport {
         let mut buf = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
         let mut trailers: Option<HeaderMap> = None;
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| self.map_hyper(&e))?;
+            let frame = frame.map_err(|e| self.map_hyper(e))?;
             match frame.into_data() {
                 Ok(data) => {
                     let total = (buf.len() as u64).saturating_add(data.len() as u64);
@@ -330,18 +330,20 @@ impl HttpTransport {
 
     /// Maps a hyper error: TLS failures by their rustls reason, everything after the
     /// request was sent as a broken connection. No header is ever formatted.
-    fn map_hyper(&self, err: &hyper::Error) -> TransportError {
-        if let Some(tls) = find_rustls_error(err) {
+    fn map_hyper(&self, err: hyper::Error) -> TransportError {
+        if let Some(tls) = find_rustls_error(&err) {
             let (kind, message) = describe_tls(tls, &self.host);
             return TransportError::Tls {
                 endpoint: self.endpoint.clone(),
                 kind,
                 message,
+                source: Some(Box::new(tls.clone())),
             };
         }
         TransportError::Broken {
             endpoint: self.endpoint.clone(),
-            message: error_chain(err),
+            message: error_chain(&err),
+            source: Some(Box::new(err)),
         }
     }
 }
@@ -355,18 +357,20 @@ fn is_read_only(method: &str) -> bool {
 }
 
 /// Maps an I/O error of the TLS handshake (a `rustls::Error` inside) or of the connection.
-pub(crate) fn map_io_error(err: &std::io::Error, endpoint: &str, host: &str) -> TransportError {
-    if let Some(tls) = find_rustls_error(err) {
+pub(crate) fn map_io_error(err: std::io::Error, endpoint: &str, host: &str) -> TransportError {
+    if let Some(tls) = find_rustls_error(&err) {
         let (kind, message) = describe_tls(tls, host);
         return TransportError::Tls {
             endpoint: endpoint.to_string(),
             kind,
             message,
+            source: Some(Box::new(tls.clone())),
         };
     }
     TransportError::Connect {
         endpoint: endpoint.to_string(),
-        message: error_chain(err),
+        message: error_chain(&err),
+        source: Some(Box::new(err)),
     }
 }
 
@@ -443,7 +447,7 @@ impl Transport for HttpTransport {
                         lease.release();
                         return None;
                     }
-                    Ok(Some(Err(e))) => Err(this.map_hyper(&e)),
+                    Ok(Some(Err(e))) => Err(this.map_hyper(e)),
                     Ok(Some(Ok(frame))) => Ok(match frame.into_data() {
                         Ok(data) => BodyPart::Data(data),
                         Err(frame) => match frame.into_trailers() {

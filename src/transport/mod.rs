@@ -55,7 +55,7 @@ mod pool;
 pub mod streaming;
 pub mod tls;
 pub use self::http::{HttpTransport, HttpTransportConfig};
-pub use error::{TlsFailure, TransportError};
+pub use error::{BoxError, TlsFailure, TransportError};
 pub use streaming::{BodyPart, BodyStream, StreamingResponse};
 pub use tls::{Sha256Fingerprint, TlsOptions};
 

@@ -154,14 +154,18 @@ impl Pool {
 
     async fn connect(&self) -> Result<Sender, TransportError> {
         let t = &self.target;
-        let connect_err = |message: String| TransportError::Connect {
-            endpoint: t.endpoint.clone(),
-            message,
-        };
+        let connect_err =
+            |message: String, source: Option<super::BoxError>| TransportError::Connect {
+                endpoint: t.endpoint.clone(),
+                message,
+                source,
+            };
         let fut = async {
             let addrs = tokio::net::lookup_host((t.host.as_str(), t.port))
                 .await
-                .map_err(|e| connect_err(format!("cannot resolve {}: {e}", t.host)))?;
+                .map_err(|e| {
+                    connect_err(format!("cannot resolve {}: {e}", t.host), Some(e.into()))
+                })?;
             let mut last = None;
             let mut tcp = None;
             for addr in addrs {
@@ -173,12 +177,21 @@ impl Pool {
                     Err(e) => last = Some(e),
                 }
             }
-            let tcp = tcp.ok_or_else(|| {
-                connect_err(match last {
-                    Some(e) => format!("tcp connect error: {e}"),
-                    None => format!("no address found for {}", t.host),
-                })
-            })?;
+            let tcp = match (tcp, last) {
+                (Some(tcp), _) => tcp,
+                (None, Some(e)) => {
+                    return Err(connect_err(
+                        format!("tcp connect error: {e}"),
+                        Some(e.into()),
+                    ));
+                }
+                (None, None) => {
+                    return Err(connect_err(
+                        format!("no address found for {}", t.host),
+                        None,
+                    ));
+                }
+            };
             let _ = tcp.set_nodelay(true);
             self.opened.fetch_add(1, Ordering::Relaxed);
             let io: Box<dyn Io> = match &t.tls {
@@ -186,14 +199,14 @@ impl Pool {
                     connector
                         .connect(name.clone(), tcp)
                         .await
-                        .map_err(|e| super::http::map_io_error(&e, &t.endpoint, &t.host))?,
+                        .map_err(|e| super::http::map_io_error(e, &t.endpoint, &t.host))?,
                 ),
                 None => Box::new(tcp),
             };
             let (sender, conn) =
                 hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
                     .await
-                    .map_err(|e| connect_err(format!("HTTP handshake: {e}")))?;
+                    .map_err(|e| connect_err(format!("HTTP handshake: {e}"), Some(e.into())))?;
             tokio::spawn(async move {
                 if let Err(e) = conn.await {
                     tracing::trace!(error = %e, "connection closed with an error");

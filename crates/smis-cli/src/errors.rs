@@ -151,7 +151,7 @@ impl CliError {
                     out.push(format!("WWW-Authenticate: {o}"));
                 }
             }
-            Error::Tls { kind, message } => {
+            Error::Tls { kind, message, .. } => {
                 out.push(format!("TLS failure kind: {kind:?}: {message}"))
             }
             Error::JobFailed(f) => {

@@ -47,6 +47,7 @@ impl CaseTransport {
                 "requests_connection_error" => TransportError::Connect {
                     endpoint,
                     message: "connection refused (simulated)".into(),
+                    source: None,
                 },
                 "requests_read_timeout" | "requests_retry_error" => TransportError::Timeout {
                     endpoint,
@@ -56,6 +57,7 @@ impl CaseTransport {
                     endpoint,
                     kind: TlsFailure::Protocol,
                     message: "TLS failure (simulated)".into(),
+                    source: None,
                 },
                 other => TransportError::Other(format!("{other} (simulated)")),
             });
