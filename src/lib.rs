@@ -6,8 +6,10 @@
 //!   WBEM URIs, instances, classes, qualifiers, and conversions to and from Rust types.
 //! - [`message`]: every DSP0200 operation and response as data.
 //! - [`xml`]: the CIM-XML codec (DSP0201) in both directions.
-//! - [`transport`]: the [`transport::Transport`] seam; HTTPS with reqwest + rustls.
-//! - [`client`]: [`Client`], with every operation, pull streams and typed [`Error`]s that
+//! - [`transport`]: the [`transport::Transport`] seam; HTTPS with hyper 1 + rustls and a
+//!   bounded connection pool.
+//! - [`client`]: [`Client`], with every operation, pull streams and typed [`Error`]s (each
+//!   layer's own error kept as the [`source`](std::error::Error::source)) that
 //!   carry the CIM status and the StorageService code.
 //! - [`smis`](mod@smis): discovery, jobs, CreateClone with capability checks, resource
 //!   pools and volumes.

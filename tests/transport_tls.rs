@@ -1,4 +1,4 @@
-//! Integration tests of the reqwest + rustls transport against loopback servers.
+//! Integration tests of the hyper + rustls transport against loopback servers.
 
 #[path = "support/tls_server.rs"]
 mod support;

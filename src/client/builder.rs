@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::{Client, Credentials};
 use crate::error::{Error, Result};
+use crate::transport::ServerUrl;
 use crate::transport::http::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_OPERATION_TIMEOUT, HttpTransport, HttpTransportConfig,
@@ -119,8 +120,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The normalised URL (`scheme://host:port`) this builder would connect to.
-    pub fn resolved_url(&self) -> Result<reqwest::Url> {
+    /// The normalised URL (`scheme://host:port/`) this builder would connect to: default
+    /// scheme https, default ports 5989 (https) and 5988 (http), path dropped.
+    pub fn resolved_url(&self) -> Result<ServerUrl> {
         normalize_url(&self.url)
     }
 
@@ -155,7 +157,7 @@ impl ClientBuilder {
 
 /// Parses and normalises a server URL: default scheme https, default ports 5989/5988,
 /// path dropped.
-pub(crate) fn normalize_url(text: &str) -> Result<reqwest::Url> {
+pub(crate) fn normalize_url(text: &str) -> Result<ServerUrl> {
     let t = text.trim();
     if t.is_empty() {
         return Err(Error::Config("empty URL".into()));
@@ -165,8 +167,8 @@ pub(crate) fn normalize_url(text: &str) -> Result<reqwest::Url> {
     } else {
         format!("https://{t}")
     };
-    let mut url = reqwest::Url::parse(&with_scheme)
-        .map_err(|e| Error::Config(format!("bad URL {t:?}: {e}")))?;
+    let mut url =
+        url::Url::parse(&with_scheme).map_err(|e| Error::Config(format!("bad URL {t:?}: {e}")))?;
     let default_port = match url.scheme() {
         "https" => 5989,
         "http" => 5988,
@@ -192,7 +194,7 @@ pub(crate) fn normalize_url(text: &str) -> Result<reqwest::Url> {
     url.set_path("/");
     url.set_query(None);
     url.set_fragment(None);
-    Ok(url)
+    Ok(ServerUrl::from_url(url))
 }
 
 fn explicit_port(t: &str) -> Option<u16> {
@@ -217,9 +219,7 @@ mod tests {
         assert_eq!(u("array").unwrap(), "https://array:5989/");
         assert_eq!(u("http://array").unwrap(), "http://array:5988/");
         assert_eq!(
-            normalize_url("https://array:443/cimom")
-                .unwrap()
-                .port_or_known_default(),
+            normalize_url("https://array:443/cimom").unwrap().port(),
             Some(443)
         );
         assert_eq!(u("https://[fd00::5]").unwrap(), "https://[fd00::5]:5989/");

@@ -2,23 +2,9 @@
 //! `MSFT_SMStorageVolume.CreateClone` reference page), the mapping of every [`Error`] to
 //! one, and the return codes of the SMI-S block methods with their labels.
 //!
-//! # StorageService code mapping
-//!
-//! Every [`Error`] maps to a [`StorageServiceCode`] ([`Error::storage_service_code`]), the
-//! codes that `MSFT_SMStorageVolume.CreateClone` documents:
-//!
-//! | failure | code |
-//! |---|---|
-//! | CIM error with status N (1..=29) | 43000 + N ("StorageService CIM Error: ...") |
-//! | HTTP 401 / bad credentials / no credentials | 51005 Invalid connection credentials |
-//! | TLS handshake failure | 51010 SSL connection failure |
-//! | HTTP 403 | 40001 Access denied |
-//! | method return value 1..=8 (Not Supported, ..., Object Not Found) | the same number |
-//! | capability checks (SMI-S layer) | 40308 / 40500 |
-//! | a failed job | its CIM_Error's CIMStatusCode → 43000 + N; without one, 4 Failed |
-//! | a job that did not finish before the deadline | 3 Timeout |
-//! | an argument refused before sending | 5 Invalid Parameter |
-//! | anything else (connection, timeout, decode, HTTP 5xx without CIM status) | 51000 Generic Failure |
+//! Every [`Error`] maps to a [`StorageServiceCode`] ([`Error::storage_service_code`], whose
+//! documentation has the table), the codes that `MSFT_SMStorageVolume.CreateClone`
+//! documents.
 
 use std::fmt;
 
@@ -161,7 +147,22 @@ impl CimStatus {
 }
 
 impl Error {
-    /// The StorageService code this failure corresponds to (see the [module docs](self)).
+    /// The StorageService code this failure corresponds to, one of the codes
+    /// `MSFT_SMStorageVolume.CreateClone` documents (Microsoft's Storage Management API
+    /// reference):
+    ///
+    /// | failure | code |
+    /// |---|---|
+    /// | CIM error with status N (1..=29) | 43000 + N ("StorageService CIM Error: ...") |
+    /// | HTTP 401 / bad credentials / no credentials | 51005 Invalid connection credentials |
+    /// | TLS handshake failure | 51010 SSL connection failure |
+    /// | HTTP 403 | 40001 Access denied |
+    /// | method return value 1..=8 (Not Supported, ..., Object Not Found) | the same number |
+    /// | capability checks (SMI-S layer) | 40308 / 40500 |
+    /// | a failed job | its CIM_Error's CIMStatusCode → 43000 + N; without one, 4 Failed |
+    /// | a job that did not finish before the deadline | 3 Timeout |
+    /// | an argument refused before sending | 5 Invalid Parameter |
+    /// | anything else (connection, timeout, decode, HTTP 5xx without CIM status) | 51000 Generic Failure |
     pub fn storage_service_code(&self) -> StorageServiceCode {
         match self {
             Error::Cim { status, .. } => status.storage_service_code(),

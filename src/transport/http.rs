@@ -1,9 +1,10 @@
-//! The HTTP(S) transport: HTTP/1.1 (hyper's client connection API, the engine under
-//! reqwest) over rustls, with at most [`DEFAULT_MAX_CONNECTIONS`] (configurable) keep-alive
-//! connections per endpoint: requests beyond the limit wait for a connection instead of
-//! opening more, idle connections are reused first, and a sequential caller uses exactly one
-//! (see `pool.rs`). reqwest's own pool cannot promise this: it races a new connection
-//! against the return of an idle one, so it opens more connections than requests in flight.
+//! The HTTP(S) transport: HTTP/1.1 (hyper 1's client connection API) over rustls, with at
+//! most [`DEFAULT_MAX_CONNECTIONS`] (configurable) keep-alive connections per endpoint:
+//! requests beyond the limit wait for a connection instead of opening more, idle connections
+//! are reused first, and a sequential caller uses exactly one (see `pool.rs`). A
+//! higher-level HTTP client such as reqwest cannot promise this: its pool races a new
+//! connection against the return of an idle one, so it opens more connections than
+//! requests in flight, and it has no hard per-host limit.
 //!
 //! The response body is read frame by frame so that the size limit is enforced while
 //! reading and chunked trailers (`CIMStatusCode`, `CIMStatusCodeDescription`, sent by
@@ -28,7 +29,8 @@ use tracing::Instrument;
 use super::pool::{Lease, Pool, Target};
 use super::tls::{PinMismatch, TlsOptions};
 use super::{
-    BodyPart, HttpRequest, HttpResponse, StreamingResponse, TlsFailure, Transport, TransportError,
+    BodyPart, HttpRequest, HttpResponse, ServerUrl, StreamingResponse, TlsFailure, Transport,
+    TransportError,
 };
 
 /// Default limit for one response body read whole: 512 MiB, enough for an EnumerateInstances
@@ -47,7 +49,7 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct HttpTransportConfig {
     /// Base URL (`http` or `https`, e.g. `https://array:5989`); the request path
     /// (`/cimom`) is appended to its path. Must not contain credentials.
-    pub base_url: reqwest::Url,
+    pub base_url: ServerUrl,
     /// TCP (and TLS) connect timeout.
     pub connect_timeout: Duration,
     /// Bound on one whole operation: connect, send the request, read the full response.
@@ -63,7 +65,7 @@ pub struct HttpTransportConfig {
 impl HttpTransportConfig {
     /// Settings with the defaults: 10 s connect timeout, 120 s operation timeout, 512 MiB
     /// body limit, 8 connections, system root certificates.
-    pub fn new(base_url: reqwest::Url) -> Self {
+    pub fn new(base_url: ServerUrl) -> Self {
         Self {
             base_url,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -76,9 +78,7 @@ impl HttpTransportConfig {
 
     /// Parses `url` and returns settings with the defaults.
     pub fn parse(url: &str) -> Result<Self, TransportError> {
-        let base_url = reqwest::Url::parse(url)
-            .map_err(|e| TransportError::Config(format!("invalid base URL: {e}")))?;
-        Ok(Self::new(base_url))
+        Ok(Self::new(ServerUrl::parse(url)?))
     }
 
     /// Sets the TLS options.
@@ -117,7 +117,7 @@ impl HttpTransportConfig {
 #[derive(Clone)]
 pub struct HttpTransport {
     pool: Arc<Pool>,
-    base_url: reqwest::Url,
+    base_url: ServerUrl,
     endpoint: String,
     host: String,
     host_header: HeaderValue,
@@ -150,17 +150,18 @@ impl HttpTransport {
                 )));
             }
         };
-        if !url.username().is_empty() || url.password().is_some() {
+        if url.has_credentials() {
             return Err(TransportError::Config(
                 "the base URL must not contain credentials".into(),
             ));
         }
         let host = url
-            .host_str()
+            .host()
+            .filter(|h| !h.is_empty())
             .ok_or_else(|| TransportError::Config("the base URL has no host".into()))?
             .to_owned();
         let port = url
-            .port_or_known_default()
+            .port()
             .ok_or_else(|| TransportError::Config("the base URL has no port".into()))?;
         let endpoint = format!("{}://{}:{}", url.scheme(), host, port);
         // IPv6 literals without their brackets, for name resolution and TLS.

@@ -2,7 +2,7 @@
 //!
 //! A [`Transport`] takes one fully built CIM-XML HTTP request (headers and body) and returns
 //! the HTTP response (status, headers, optional chunked trailers, body). The client never
-//! talks to a socket directly: the reqwest + rustls implementation ([`http::HttpTransport`])
+//! talks to a socket directly: the hyper + rustls implementation ([`http::HttpTransport`])
 //! is one transport; the test kit's recording and replay transports are others, and tests
 //! plug in their own.
 
@@ -52,10 +52,12 @@ pub struct HttpResponse {
 pub mod error;
 pub mod http;
 mod pool;
+mod server_url;
 pub mod streaming;
 pub mod tls;
 pub use self::http::{HttpTransport, HttpTransportConfig};
 pub use error::{BoxError, TlsFailure, TransportError};
+pub use server_url::ServerUrl;
 pub use streaming::{BodyPart, BodyStream, StreamingResponse};
 pub use tls::{Sha256Fingerprint, TlsOptions};
 

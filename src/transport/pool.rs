@@ -5,8 +5,8 @@
 //! `limit` permits (waiting in FIFO order when all are taken), then reuses the most recently
 //! idle connection, and opens a new one only when none is idle. Connections exist only while
 //! a permit holds them or while idle, so at most `limit` are ever open, and a sequential
-//! caller uses exactly one. HTTP/1.1 over hyper's client connection API (the engine under
-//! reqwest), TLS by rustls through tokio-rustls.
+//! caller uses exactly one. HTTP/1.1 over hyper 1's client connection API, TLS by rustls
+//! through tokio-rustls.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

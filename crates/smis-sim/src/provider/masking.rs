@@ -26,8 +26,9 @@
 //!   CIM_BindsTo a CIM_TCPProtocolEndpoint (port 3260) bound to a CIM_IPProtocolEndpoint,
 //!   implemented by a CIM_EthernetPort.
 
-use smis::cim::{CimArray, CimType, CimValue, Instance, ObjectPath};
+use smis::cim::{Instance, ObjectPath};
 
+use super::render::{reference, strs, u16s};
 use super::state::State;
 use crate::masking_spec::MaskingSpec;
 
@@ -89,26 +90,6 @@ pub fn group_class(kind: u16) -> &'static str {
         3 => "SIMS_TargetMaskingGroup",
         _ => "SIMS_DeviceMaskingGroup",
     }
-}
-
-fn u16s(v: &[u16]) -> CimValue {
-    CimValue::Array(Box::new(CimArray::new(
-        CimType::Uint16,
-        v.iter().map(|x| Some(CimValue::Uint16(*x))).collect(),
-    )))
-}
-
-fn strs(v: &[String]) -> CimValue {
-    CimValue::Array(Box::new(CimArray::new(
-        CimType::String,
-        v.iter()
-            .map(|x| Some(CimValue::String(x.clone())))
-            .collect(),
-    )))
-}
-
-fn reference(p: &ObjectPath) -> CimValue {
-    CimValue::Reference(Box::new(p.clone()))
 }
 
 fn with_path(mut inst: Instance, path: &ObjectPath) -> Instance {

@@ -35,13 +35,13 @@ mod classes;
 mod indication_query;
 mod indications;
 mod masking;
-mod masking_classes;
-mod masking_methods;
 mod methods;
 mod ops;
+mod render;
 mod replicas;
 mod state;
 mod valuemaps;
+mod wql;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -28,8 +28,9 @@
 
 use std::time::Duration;
 
-use smis::cim::{CimArray, CimType, CimValue, Instance, ObjectPath, Property};
+use smis::cim::{CimType, CimValue, Instance, ObjectPath, Property};
 
+use super::render::u16s;
 use super::state::{State, SyncRec};
 
 /// What a pair is doing beyond its initial copy.
@@ -132,13 +133,6 @@ pub fn pair_view(st: &State, s: &SyncRec) -> PairView {
 /// The CopyState a finished Resync (14) or Restore (15) leaves.
 pub fn result_of(op: u16) -> u16 {
     if op == 15 { 18 } else { 4 }
-}
-
-fn u16s(v: &[u16]) -> CimValue {
-    CimValue::Array(Box::new(CimArray::new(
-        CimType::Uint16,
-        v.iter().map(|x| Some(CimValue::Uint16(*x))).collect(),
-    )))
 }
 
 /// The `SIMS_StorageSynchronized` instance of a pair (without its path).

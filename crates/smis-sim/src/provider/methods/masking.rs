@@ -34,13 +34,11 @@
 use smis::cim::{CimValue, ObjectPath};
 use smis::message::{MethodReturn, ParamValue};
 
-use super::CimErr;
-use super::masking::{GroupRec, UnitRec, ViewRec, free_lun};
-use super::methods::{
-    Call, Params, add_affected, find_volume, job_fails, new_job, out_ref, rc, rc_with,
+use super::super::masking::{GroupRec, UnitRec, ViewRec, free_lun};
+use super::{
+    Call, CimErr, Params, State, add_affected, find_volume, job_fails, new_job, out_ref, path_eq,
+    rc, rc_with,
 };
-use super::ops::path_eq;
-use super::state::State;
 use crate::masking_spec::{canonical_initiator, canonical_iscsi, canonical_wwn};
 
 type R<T> = Result<T, CimErr>;
@@ -250,7 +248,7 @@ fn create_hwid(st: &mut State, c: &Call) -> R<MethodReturn> {
     }
     let name = c.p.string("ElementName").ok().flatten();
     let id = st.masking.new_id("SHID");
-    st.masking.hwids.push(super::masking::HwIdRec {
+    st.masking.hwids.push(super::super::masking::HwIdRec {
         id: id.clone(),
         storage_id: canon,
         id_type,
@@ -597,7 +595,7 @@ fn paths_args(st: &mut State, c: &Call, create_ids: bool) -> Result<Paths, u32> 
                     Some(h) => h.id.clone(),
                     None if create_ids => {
                         let id = st.masking.new_id("SHID");
-                        st.masking.hwids.push(super::masking::HwIdRec {
+                        st.masking.hwids.push(super::super::masking::HwIdRec {
                             id: id.clone(),
                             storage_id: canon,
                             id_type: ty,
