@@ -1,7 +1,6 @@
 //! Enumerations against a hostile loopback HTTPS server that answers EndOfSequence=FALSE
 //! forever (empty pages, or full pages), and the recorder's append-only manifest.
 
-#[path = "support/tls_server.rs"]
 mod support;
 
 use std::sync::Arc;
