@@ -171,6 +171,11 @@ pub enum Error {
     /// Waiting was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
+    /// An indication listener could not start (its [`ListenerError`](crate::indication::ListenerError)
+    /// is the source: the address could not be bound, or its TLS certificate is unusable).
+    #[cfg(feature = "listener")]
+    #[error("indication listener: {0}")]
+    Listener(#[from] crate::indication::ListenerError),
     /// A test-kit failure (feature `testkit`): a replayed request that matches no recorded
     /// exchange (naming the nearest one), a fixture that cannot be read or written.
     #[cfg(feature = "testkit")]

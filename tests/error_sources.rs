@@ -149,3 +149,25 @@ async fn broken_response_chains_to_the_hyper_error() {
     let io = find::<std::io::Error>(&e).expect("the io::Error under hyper's");
     assert_eq!(io.kind(), std::io::ErrorKind::UnexpectedEof, "{io:?}");
 }
+
+#[cfg(feature = "listener")]
+#[tokio::test]
+async fn listener_bind_failure_chains_to_the_io_error() {
+    use smis::indication::{Listener, ListenerConfig, ListenerError};
+    let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = taken.local_addr().unwrap();
+    let e = Listener::bind(ListenerConfig::http(addr))
+        .await
+        .unwrap_err();
+    // Through `?` into the caller's error (as `JobListener::start` does), kept whole.
+    let e = Error::from(e);
+    assert!(matches!(e, Error::Listener(_)), "{e:?}");
+    let listener = find::<ListenerError>(&e).expect("the ListenerError in the chain");
+    assert!(
+        matches!(listener, ListenerError::Bind { addr: a, .. } if *a == addr),
+        "{listener:?}"
+    );
+    let io = find::<std::io::Error>(&e).expect("the io::Error at the end of the chain");
+    assert_eq!(io.kind(), std::io::ErrorKind::AddrInUse, "{io}");
+    assert!(e.to_string().contains("cannot listen on 127.0.0.1:"), "{e}");
+}

@@ -377,3 +377,68 @@ async fn never_more_connections_than_the_limit_under_128_concurrent_requests() {
         assert_eq!(server.connection_count(), opened);
     }
 }
+
+/// Objects whose end tag also stands inside CDATA or a comment, or is written with
+/// white space before `>`: the streamed objects are the whole document's, in any chunking
+/// (the fast path that looks for the end tag must fall back to the tokenizer there).
+#[test]
+fn end_tags_inside_cdata_comments_and_with_white_space_split_correctly() {
+    let prop = |name: &str, value: &str| {
+        format!(r#"<PROPERTY NAME="{name}" TYPE="string"><VALUE>{value}</VALUE></PROPERTY>"#)
+    };
+    let named = |i: usize, inner: &str, close: &str| {
+        format!(
+            r#"<VALUE.NAMEDINSTANCE><INSTANCENAME CLASSNAME="CIM_X"><KEYBINDING NAME="Id"><KEYVALUE VALUETYPE="string">{i}</KEYVALUE></KEYBINDING></INSTANCENAME><INSTANCE CLASSNAME="CIM_X">{}{inner}</INSTANCE>{close}"#,
+            prop("Id", &i.to_string())
+        )
+    };
+    let body = format!(
+        "{HEAD}{}\n{}\r\n{}<!-- between -->{}{}{TAIL}",
+        named(
+            0,
+            &prop("A", "<![CDATA[</VALUE.NAMEDINSTANCE>]]>"),
+            "</VALUE.NAMEDINSTANCE>"
+        ),
+        named(
+            1,
+            "<!-- </VALUE.NAMEDINSTANCE> -->",
+            "</VALUE.NAMEDINSTANCE  \r\n>"
+        ),
+        named(
+            2,
+            &prop("B", "a &lt;/VALUE.NAMEDINSTANCE&gt; b"),
+            "</VALUE.NAMEDINSTANCE>"
+        ),
+        named(3, "", "</VALUE.NAMEDINSTANCE\t>"),
+        named(4, &prop("C", "x"), "</VALUE.NAMEDINSTANCE>"),
+    );
+    let (_, expected) = whole(body.as_bytes());
+    assert_eq!(expected.len(), 5);
+    for chunk in [1, 2, 3, 7, 64, body.len()] {
+        let (got, _) = stream_decode(body.as_bytes(), ReturnKind::NamedInstances, chunk);
+        assert_eq!(got, expected, "chunks of {chunk}");
+    }
+}
+
+/// An object cut off before its end tag is an error, not a shorter enumeration.
+#[test]
+fn an_object_without_its_end_tag_is_an_error() {
+    let body = format!(
+        "{HEAD}<VALUE.NAMEDINSTANCE><INSTANCENAME CLASSNAME=\"CIM_X\"/><INSTANCE CLASSNAME=\"CIM_X\"></INSTANCE></VALUE.NAMEDINSTANC></IRETURNVALUE>"
+    );
+    let mut d = ResponseStreamDecoder::new(ReturnKind::NamedInstances, DecodeLimits::default());
+    d.push(body.as_bytes()).unwrap();
+    let mut failed = false;
+    loop {
+        match d.next_event() {
+            Ok(StreamEvent::NeedMore) => break,
+            Ok(StreamEvent::Item(i)) => panic!("no object may come out: {i:?}"),
+            Ok(StreamEvent::Envelope(_)) => {}
+            Err(_) => {
+                failed = true;
+                break;
+            }
+        }
+    }
+    assert!(failed || d.finish().is_err());
+}

@@ -195,12 +195,6 @@ pub enum ListenerError {
     Tls(String),
 }
 
-impl From<ListenerError> for crate::Error {
-    fn from(e: ListenerError) -> Self {
-        crate::Error::Config(e.to_string())
-    }
-}
-
 /// Counters of what the listener saw (monotonic).
 #[derive(Debug, Default)]
 pub struct ListenerStats {

@@ -319,7 +319,8 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::core::{Parser, prepare};
+    use super::super::core::Parser;
+    use super::super::input::prepare;
     use crate::xml::DecodeLimits;
 
     /// Decodes a response with or without the fast paths; the outcome as text.

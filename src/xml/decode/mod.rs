@@ -7,6 +7,7 @@
 
 mod core;
 mod fast;
+mod input;
 mod objects;
 mod paths;
 mod requests;
@@ -20,7 +21,8 @@ use super::{DecodeError, DecodeErrorKind, DecodeLimits};
 use crate::cim::Instance;
 use crate::message::{CimObject, RequestMessage, ResponseMessage};
 
-use self::core::{Parser, prepare};
+use self::core::Parser;
+use self::input::prepare;
 
 /// Decodes a CIM-XML response message (`CIM/MESSAGE/SIMPLERSP` or `SIMPLEEXPRSP`).
 ///

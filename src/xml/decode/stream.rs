@@ -13,7 +13,8 @@
 
 use std::borrow::Cow;
 
-use super::core::{Parser, prepare};
+use super::core::{NameCache, Parser};
+use super::input::prepare;
 use crate::cim::{CimClass, CimName, Instance, ObjectPath, QualifierDecl};
 use crate::message::{CimObject, ReturnKind};
 use crate::xml::{DecodeError, DecodeErrorKind, DecodeLimits};
@@ -78,6 +79,16 @@ enum Tok {
     },
 }
 
+/// What [`ResponseStreamDecoder::fast_close`] found.
+enum Fast {
+    /// The object ends at this offset of `buf`.
+    Found(usize),
+    /// Its end tag is not in the buffer yet.
+    NeedMore,
+    /// Use the tokenizer for this object.
+    Tokenize,
+}
+
 /// A token whose end has not arrived yet: where to resume the search.
 #[derive(Clone, Copy)]
 struct Partial {
@@ -131,6 +142,15 @@ pub struct ResponseStreamDecoder {
     items: u64,
     /// Newlines in the bytes dropped from `buf` (for error positions).
     lines_dropped: u64,
+    /// Start of the live bytes of `buf`: consumed objects are dropped by moving this
+    /// mark, and the buffer is compacted once per `push`, not once per object (a memmove
+    /// of the rest of the buffer per object made streaming quadratic in the chunk size).
+    front: usize,
+    /// Interned names, carried from one object's parser to the next.
+    names: Option<NameCache>,
+    /// While an object is open: its end tag (`</NAME`) and where to search on, for the
+    /// fast path that finds the end of an object without tokenizing its inside.
+    close: Option<(Vec<u8>, usize)>,
     high_water: usize,
 }
 
@@ -181,13 +201,16 @@ impl ResponseStreamDecoder {
             latin1: false,
             items: 0,
             lines_dropped: 0,
+            front: 0,
+            names: None,
+            close: None,
             high_water: 0,
         }
     }
 
     /// Bytes held now: envelope, unconsumed input and the incomplete object.
     pub fn held(&self) -> usize {
-        self.head.len() + self.buf.len() + self.tail.len()
+        self.head.len() + (self.buf.len() - self.front) + self.tail.len()
     }
 
     /// The most bytes ever held at once (the decoder's own high-water mark).
@@ -204,7 +227,20 @@ impl ResponseStreamDecoder {
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), DecodeError> {
         match self.mode {
             Mode::Head => self.head.extend_from_slice(chunk),
-            Mode::Items => self.buf.extend_from_slice(chunk),
+            Mode::Items => {
+                if self.front > 0 {
+                    self.buf.drain(..self.front);
+                    self.pos -= self.front;
+                    if let Some(start) = self.item_start.as_mut() {
+                        *start -= self.front;
+                    }
+                    if let Some((_, from)) = self.close.as_mut() {
+                        *from -= self.front;
+                    }
+                    self.front = 0;
+                }
+                self.buf.extend_from_slice(chunk)
+            }
             Mode::Tail => self.tail.extend_from_slice(chunk),
         }
         let held = self.held();
@@ -309,9 +345,20 @@ impl ResponseStreamDecoder {
     /// One token inside IRETURNVALUE: `Some(Some(item))` for a completed object,
     /// `Some(None)` to continue, `None` when more input is needed.
     fn items_step(&mut self) -> Result<Option<Option<ReturnItem>>, DecodeError> {
+        if self.close.is_some() {
+            match self.fast_close() {
+                Fast::Found(end) => {
+                    self.pos = end;
+                    self.depth -= 1;
+                    return self.complete(end).map(|i| Some(Some(i)));
+                }
+                Fast::NeedMore => return Ok(None),
+                Fast::Tokenize => {}
+            }
+        }
         let Some(tok) = self.token(false)? else {
             // Drop whitespace already scanned between objects.
-            if self.item_start.is_none() && self.partial.is_none() && self.pos > 0 {
+            if self.item_start.is_none() && self.partial.is_none() && self.pos > self.front {
                 self.drop_front(self.pos);
             }
             return Ok(None);
@@ -339,6 +386,11 @@ impl ResponseStreamDecoder {
                 } else {
                     self.depth += 1;
                     self.check_depth()?;
+                    if at_child_level {
+                        let mut tag = b"</".to_vec();
+                        tag.extend_from_slice(tag_name(&self.buf[start + 1..end]));
+                        self.close = Some((tag, end));
+                    }
                 }
             }
             Tok::End { start, end } => {
@@ -347,6 +399,7 @@ impl ResponseStreamDecoder {
                     self.tail = self.buf.split_off(start);
                     self.buf = Vec::new();
                     self.pos = 0;
+                    self.front = 0;
                     self.depth -= 1;
                     self.mode = Mode::Tail;
                     return Ok(None);
@@ -358,6 +411,55 @@ impl ResponseStreamDecoder {
             }
         }
         Ok(Some(None))
+    }
+
+    /// The fast path for an open object: its end is the first `</NAME>` after its start tag
+    /// when no comment, CDATA section or processing instruction comes before it (the DTD
+    /// does not nest an IRETURNVALUE object in itself, and `<` cannot stand unescaped in
+    /// an attribute value or text). Anything else goes back to the tokenizer, from the
+    /// object's start tag on; a malformed object still fails in its own parser.
+    fn fast_close(&mut self) -> Fast {
+        let Some((tag, from)) = self.close.as_ref() else {
+            return Fast::Tokenize;
+        };
+        let (buf, body_start) = (&self.buf, self.pos);
+        let mut at = *from;
+        loop {
+            let Some(k) = memchr::memmem::find(&buf[at..], tag) else {
+                let keep = buf.len().saturating_sub(tag.len() + 1).max(*from);
+                if let Some((_, from)) = self.close.as_mut() {
+                    *from = keep;
+                }
+                return Fast::NeedMore;
+            };
+            let after = at + k + tag.len();
+            let mut i = after;
+            while i < buf.len() && matches!(buf[i], b' ' | b'\t' | b'\r' | b'\n') {
+                i += 1;
+            }
+            match buf.get(i) {
+                None => {
+                    let keep = at + k;
+                    if let Some((_, from)) = self.close.as_mut() {
+                        *from = keep;
+                    }
+                    return Fast::NeedMore;
+                }
+                Some(b'>') => {
+                    let end = i + 1;
+                    self.close = None;
+                    return if memchr::memmem::find(&buf[body_start..at + k], b"<!").is_some()
+                        || memchr::memmem::find(&buf[body_start..at + k], b"<?").is_some()
+                    {
+                        Fast::Tokenize
+                    } else {
+                        Fast::Found(end)
+                    };
+                }
+                // `</NAMEX` or a malformed end tag: not ours; search on.
+                Some(_) => at = after,
+            }
+        }
     }
 
     fn check_depth(&self) -> Result<(), DecodeError> {
@@ -374,9 +476,14 @@ impl ResponseStreamDecoder {
     }
 
     fn drop_front(&mut self, n: usize) {
-        self.lines_dropped += memchr::memchr_iter(b'\n', &self.buf[..n]).count() as u64;
-        self.buf.drain(..n);
-        self.pos -= n;
+        self.lines_dropped += memchr::memchr_iter(b'\n', &self.buf[self.front..n]).count() as u64;
+        if n >= self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+            self.front = 0;
+        } else {
+            self.front = n;
+        }
     }
 
     /// The object in `buf[item_start..end]` is complete: decode it and drop its bytes.
@@ -388,7 +495,8 @@ impl ResponseStreamDecoder {
         result
     }
 
-    fn decode_item(&self, start: usize, end: usize) -> Result<ReturnItem, DecodeError> {
+    fn decode_item(&mut self, start: usize, end: usize) -> Result<ReturnItem, DecodeError> {
+        let names = self.names.take().unwrap_or_default();
         let raw = &self.buf[start..end];
         let converted: Cow<'_, [u8]> = if self.latin1 {
             Cow::Owned(
@@ -401,7 +509,7 @@ impl ResponseStreamDecoder {
             Cow::Borrowed(raw)
         };
         let anchor = |mut e: DecodeError| {
-            let before = &self.buf[..start];
+            let before = &self.buf[self.front..start];
             let lines = memchr::memchr_iter(b'\n', before).count() as u64 + self.lines_dropped;
             if e.line == 1 {
                 let line_start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
@@ -433,14 +541,18 @@ impl ResponseStreamDecoder {
             &text,
             depth,
             "MESSAGE/SIMPLERSP/IMETHODRESPONSE/IRETURNVALUE".into(),
-        );
+        )
+        .with_names(names);
         let item = (|| {
             let root = p.root()?;
             let item = item_of(&mut p, self.kind, &root)?;
             p.finish()?;
             Ok(item)
         })();
-        item.map_err(|e: Box<DecodeError>| anchor(*e))
+        let names = p.take_names();
+        let item = item.map_err(|e: Box<DecodeError>| anchor(*e));
+        self.names = Some(names);
+        item
     }
 
     fn head_lines(&self) -> u64 {
@@ -448,7 +560,7 @@ impl ResponseStreamDecoder {
     }
 
     fn error_at(&self, at: usize, message: &str) -> DecodeError {
-        let before = &self.buf[..at.min(self.buf.len())];
+        let before = &self.buf[self.front.min(at)..at.min(self.buf.len())];
         let line = 1
             + self.head_lines()
             + self.lines_dropped
