@@ -39,15 +39,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let page: u32 = args.next().map(|p| p.parse()).transpose()?.unwrap_or(100);
     let client = connect()?;
     let namespace = std::env::var("SMIS_NAMESPACE").ok();
-    let opts = EnumerateInstancesOptions {
-        namespace,
-        property_list: Some(vec!["ElementName".into()]),
-        ..Default::default()
+    let opts = {
+        let mut o = EnumerateInstancesOptions::new().property_list(["ElementName"]);
+        o.namespace = namespace;
+        o
     };
-    let open = OpenOptions {
-        max_object_count: Some(page),
-        ..Default::default()
-    };
+    let open = OpenOptions::new().max_object_count(page);
     let mut stream = client.enumerate_instances_stream(&class, &opts, &open);
     let mut count = 0u64;
     while let Some(instance) = stream.next().await {

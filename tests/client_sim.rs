@@ -87,10 +87,7 @@ async fn discovery_walk_and_basic_operations() {
     let profiles = c
         .enumerate_instances(
             "CIM_RegisteredProfile",
-            &EnumerateInstancesOptions {
-                namespace: Some("interop".into()),
-                ..Default::default()
-            },
+            &EnumerateInstancesOptions::new().namespace("interop"),
         )
         .await
         .unwrap();
@@ -118,10 +115,7 @@ async fn discovery_walk_and_basic_operations() {
     let pools = c
         .associator_instances(
             &names[0],
-            &smis::client::AssociatorsOptions {
-                assoc_class: Some("CIM_AllocatedFromStoragePool".into()),
-                ..Default::default()
-            },
+            &smis::client::AssociatorsOptions::new().assoc_class("CIM_AllocatedFromStoragePool"),
         )
         .await
         .unwrap();
@@ -131,10 +125,7 @@ async fn discovery_walk_and_basic_operations() {
     let class = c
         .get_class(
             "CIM_StorageVolume",
-            &smis::client::GetClassOptions {
-                local_only: Some(false),
-                ..Default::default()
-            },
+            &smis::client::GetClassOptions::new().local_only(false),
         )
         .await
         .unwrap();
@@ -174,17 +165,11 @@ async fn cim_error_carries_status_and_storage_service_code() {
 async fn pull_stream_pages_and_closes_early() {
     let sim = start(Scenario::builtin("default").unwrap());
     let (c, counts) = counting_client(&sim);
-    let open = OpenOptions {
-        max_object_count: Some(2),
-        ..Default::default()
-    };
+    let open = OpenOptions::new().max_object_count(2);
     let all: Vec<_> = c
         .enumerate_instances_stream(
             "CIM_RegisteredProfile",
-            &EnumerateInstancesOptions {
-                namespace: Some("interop".into()),
-                ..Default::default()
-            },
+            &EnumerateInstancesOptions::new().namespace("interop"),
             &open,
         )
         .collect()

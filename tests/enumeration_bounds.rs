@@ -167,10 +167,7 @@ async fn endless_full_pages_end_at_the_item_limit() {
         .enumerate_instances_stream(
             "CIM_StorageVolume",
             &Default::default(),
-            &OpenOptions {
-                max_object_count: Some(40),
-                ..Default::default()
-            },
+            &OpenOptions::new().max_object_count(40),
         )
         .with_limits(limits);
     let mut ids = Vec::new();
@@ -285,10 +282,7 @@ async fn recording_appends_one_manifest_line_per_exchange() {
         .enumerate_instances_stream(
             "CIM_StorageVolume",
             &Default::default(),
-            &OpenOptions {
-                max_object_count: Some(3),
-                ..Default::default()
-            },
+            &OpenOptions::new().max_object_count(3),
         )
         .with_limits(EnumerationLimits {
             max_items: Some(9),
@@ -325,10 +319,7 @@ async fn recording_appends_one_manifest_line_per_exchange() {
         .enumerate_instances_stream(
             "CIM_StorageVolume",
             &Default::default(),
-            &OpenOptions {
-                max_object_count: Some(3),
-                ..Default::default()
-            },
+            &OpenOptions::new().max_object_count(3),
         )
         .with_limits(EnumerationLimits {
             max_items: Some(9),

@@ -170,14 +170,8 @@ async fn child_pool_creation() {
 async fn pull_flow(c: Client) -> smis::Result<usize> {
     let mut s = c.enumerate_instances_stream(
         "CIM_RegisteredProfile",
-        &EnumerateInstancesOptions {
-            namespace: Some("interop".into()),
-            ..Default::default()
-        },
-        &OpenOptions {
-            max_object_count: Some(3),
-            ..Default::default()
-        },
+        &EnumerateInstancesOptions::new().namespace("interop"),
+        &OpenOptions::new().max_object_count(3),
     );
     let mut n = 0;
     while let Some(i) = s.next().await {

@@ -65,26 +65,18 @@ fn code(e: &Error) -> u32 {
 }
 
 async fn count(c: &Client, class: &str) -> usize {
-    c.enumerate_instances(
-        class,
-        &EnumerateInstancesOptions {
-            namespace: Some(NS.into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("enumerate")
-    .len()
+    c.enumerate_instances(class, &EnumerateInstancesOptions::new().namespace(NS))
+        .await
+        .expect("enumerate")
+        .len()
 }
 
 async fn assoc_names(c: &Client, from: &ObjectPath, assoc: &str, result: &str) -> Vec<ObjectPath> {
     c.associator_names(
         from,
-        &AssociatorsOptions {
-            assoc_class: Some(assoc.into()),
-            result_class: Some(result.into()),
-            ..Default::default()
-        },
+        &AssociatorsOptions::new()
+            .assoc_class(assoc)
+            .result_class(result),
     )
     .await
     .expect("associator names")
@@ -94,10 +86,7 @@ async fn assoc_names(c: &Client, from: &ObjectPath, assoc: &str, result: &str) -
 async fn pcfu(c: &Client, vol: &ObjectPath) -> Vec<(ObjectPath, String, u16)> {
     c.references(
         vol,
-        &ReferencesOptions {
-            result_class: Some("CIM_ProtocolControllerForUnit".into()),
-            ..Default::default()
-        },
+        &ReferencesOptions::new().result_class("CIM_ProtocolControllerForUnit"),
     )
     .await
     .expect("references")

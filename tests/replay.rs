@@ -217,11 +217,7 @@ async fn quirk_latin1_response() {
     let v = client
         .get_instance(
             &vol("00A1"),
-            &GetInstanceOptions {
-                // Order and case of the PropertyList do not matter for matching.
-                property_list: Some(vec!["elementname".into(), "DeviceID".into()]),
-                ..Default::default()
-            },
+            &GetInstanceOptions::new().property_list(["elementname", "DeviceID"]),
         )
         .await
         .unwrap();
@@ -270,10 +266,7 @@ async fn changed_property_list_names_the_parameter() {
     let e = client
         .get_instance(
             &vol("00A1"),
-            &GetInstanceOptions {
-                property_list: Some(vec!["DeviceID".into()]),
-                ..Default::default()
-            },
+            &GetInstanceOptions::new().property_list(["DeviceID"]),
         )
         .await
         .unwrap_err()
@@ -549,14 +542,8 @@ async fn record_then_replay_over_the_simulator() {
         .unwrap();
     let dir = temp_dir("sim");
     let client = Client::record(&live, &dir).unwrap();
-    let interop = EnumerateInstancesOptions {
-        namespace: Some("interop".into()),
-        ..Default::default()
-    };
-    let open = OpenOptions {
-        max_object_count: Some(2),
-        ..Default::default()
-    };
+    let interop = EnumerateInstancesOptions::new().namespace("interop");
+    let open = OpenOptions::new().max_object_count(2);
 
     async fn run(
         c: &Client,

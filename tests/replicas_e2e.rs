@@ -338,11 +338,9 @@ async fn copy_type_only_delete(
     let refs = c
         .references(
             vol,
-            &ReferencesOptions {
-                result_class: Some("CIM_StorageSynchronized".into()),
-                property_list: Some(vec!["CopyType".into()]),
-                ..Default::default()
-            },
+            &ReferencesOptions::new()
+                .result_class("CIM_StorageSynchronized")
+                .property_list(["CopyType"]),
         )
         .await
         .map_err(|e| e.to_string())?;
@@ -425,10 +423,7 @@ async fn a_copy_type_only_client_deletes_a_create_element_replica_replica_and_it
         let src = c
             .enumerate_instances(
                 "CIM_StorageVolume",
-                &smis::client::EnumerateInstancesOptions {
-                    namespace: Some(ns.into()),
-                    ..Default::default()
-                },
+                &smis::client::EnumerateInstancesOptions::new().namespace(ns),
             )
             .await
             .unwrap()
@@ -456,11 +451,9 @@ async fn a_copy_type_only_client_deletes_a_create_element_replica_replica_and_it
         let target = c
             .associator_names(
                 &job,
-                &smis::client::AssociatorsOptions {
-                    assoc_class: Some("CIM_AffectedJobElement".into()),
-                    result_class: Some("CIM_StorageVolume".into()),
-                    ..Default::default()
-                },
+                &smis::client::AssociatorsOptions::new()
+                    .assoc_class("CIM_AffectedJobElement")
+                    .result_class("CIM_StorageVolume"),
             )
             .await
             .unwrap()

@@ -64,10 +64,7 @@ async fn served_classes_translate_values() {
     let profiles = c
         .enumerate_instances(
             "CIM_RegisteredProfile",
-            &EnumerateInstancesOptions {
-                namespace: Some("interop".into()),
-                ..Default::default()
-            },
+            &EnumerateInstancesOptions::new().namespace("interop"),
         )
         .await
         .unwrap();
@@ -170,10 +167,7 @@ async fn class_level_associations() {
     let refs = c
         .references(
             &pool,
-            &ReferencesOptions {
-                result_class: Some("CIM_AllocatedFromStoragePool".into()),
-                ..Default::default()
-            },
+            &ReferencesOptions::new().result_class("CIM_AllocatedFromStoragePool"),
         )
         .await
         .unwrap();
@@ -192,10 +186,7 @@ async fn class_level_associations() {
     let assoc = c
         .associators(
             &pool,
-            &AssociatorsOptions {
-                assoc_class: Some("CIM_HostedStoragePool".into()),
-                ..Default::default()
-            },
+            &AssociatorsOptions::new().assoc_class("CIM_HostedStoragePool"),
         )
         .await
         .unwrap();
@@ -204,10 +195,7 @@ async fn class_level_associations() {
     let paths = c
         .associator_names(
             &pool,
-            &AssociatorsOptions {
-                assoc_class: Some("CIM_HostedStoragePool".into()),
-                ..Default::default()
-            },
+            &AssociatorsOptions::new().assoc_class("CIM_HostedStoragePool"),
         )
         .await
         .unwrap();

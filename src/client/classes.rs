@@ -49,13 +49,11 @@ impl Client {
         if let Some(c) = self.inner.classes.get(&key) {
             return Ok(c);
         }
-        let opts = GetClassOptions {
-            namespace: Some(ns),
-            local_only: Some(false),
-            include_qualifiers: Some(true),
-            include_class_origin: Some(false),
-            property_list: None,
-        };
+        let opts = GetClassOptions::new()
+            .namespace(ns)
+            .local_only(false)
+            .include_qualifiers(true)
+            .include_class_origin(false);
         let c = Arc::new(self.get_class(class, &opts).await?);
         self.inner.classes.put(key, c.clone());
         Ok(c)

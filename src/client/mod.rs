@@ -14,17 +14,23 @@
 //! # Ok(()) }
 //! ```
 
+mod associations;
 mod builder;
 mod classes;
 mod credentials;
-mod ops;
+mod instances;
+mod methods;
+mod options;
 mod pull;
+mod pull_ops;
 mod query_paths;
+mod schema;
 mod stream;
+mod typed;
 
 pub use builder::ClientBuilder;
 pub use credentials::{Credentials, CredentialsProvider, EnvCredentials, FileCredentials};
-pub use ops::{
+pub use options::{
     AssociatorsOptions, EnumerateClassesOptions, EnumerateInstancesOptions, EnumerationContext,
     GetClassOptions, GetInstanceOptions, OpenOptions, ReferencesOptions,
 };

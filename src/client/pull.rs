@@ -28,14 +28,14 @@ use futures::{FutureExt, Stream, StreamExt};
 use tokio::time::Instant;
 
 use super::Client;
-use super::ops::{
+use super::options::{
     AssociatorsOptions, EnumerateInstancesOptions, EnumerationContext, OpenOptions,
     ReferencesOptions,
 };
 use super::stream::ReturnStream;
 use crate::cim::{CimName, Instance, ObjectPath};
 use crate::error::{CimStatus, Error, Result};
-use crate::message::{CimObject, Intrinsic, PullResult};
+use crate::message::{CimObject, Intrinsic, PullResult, op};
 use crate::xml::ReturnItem;
 
 /// Default page size (pywbem's `DEFAULT_ITER_MAXOBJECTCOUNT`).
@@ -126,10 +126,6 @@ trait Source<T>: Send + Sync + 'static {
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<T>>;
 }
 
-fn names(list: &Option<Vec<String>>) -> Option<Vec<CimName>> {
-    list.as_ref().map(|l| l.iter().map(CimName::new).collect())
-}
-
 fn wrong_item(item: &ReturnItem) -> Error {
     Error::UnexpectedResponse(
         format!("unexpected object in the response: {item:?}")
@@ -142,7 +138,7 @@ fn wrong_item(item: &ReturnItem) -> Error {
 fn instance_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
     match item {
         ReturnItem::Instance(i) | ReturnItem::Object(CimObject::Instance(i)) => {
-            Ok(Some(c.fill_instance(i, ns)))
+            Ok(Some(c.return_context(ns).instance(i)))
         }
         ReturnItem::Object(CimObject::Class(_)) | ReturnItem::Class(_) => Ok(None),
         other => Err(wrong_item(&other)),
@@ -151,7 +147,7 @@ fn instance_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instan
 
 fn path_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
     match item {
-        ReturnItem::Path(p) => Ok(Some(c.fill(p, ns))),
+        ReturnItem::Path(p) => Ok(Some(c.return_context(ns).path(p))),
         other => Err(wrong_item(&other)),
     }
 }
@@ -174,16 +170,8 @@ impl Source<Instance> for EnumInstances {
         c.pull_instances_with_path(ctx, n).boxed()
     }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
-        let o = &self.1;
-        let op = Intrinsic::EnumerateInstances {
-            class_name: CimName::new(&self.0),
-            local_only: o.local_only,
-            deep_inheritance: o.deep_inheritance,
-            include_qualifiers: o.include_qualifiers,
-            include_class_origin: o.include_class_origin,
-            property_list: names(&o.property_list),
-        };
-        (c.ns(o.namespace.as_deref()).to_string(), op)
+        let ns = c.target_ns(None, self.1.namespace.as_deref());
+        (ns, self.1.enumerate(&self.0).into())
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
         instance_item(c, ns, item)
@@ -209,10 +197,9 @@ impl Source<ObjectPath> for EnumPaths {
         c.pull_instance_paths(ctx, n).boxed()
     }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
-        let op = Intrinsic::EnumerateInstanceNames {
-            class_name: CimName::new(&self.0),
-        };
-        (c.ns(self.1.as_deref()).to_string(), op)
+        let class_name = CimName::new(&self.0);
+        let op = op::EnumerateInstanceNames { class_name };
+        (c.target_ns(None, self.1.as_deref()), op.into())
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
         path_item(c, ns, item)
@@ -237,18 +224,8 @@ impl Source<Instance> for AssocInstances {
         c.pull_instances_with_path(ctx, n).boxed()
     }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
-        let o = &self.1;
-        let op = Intrinsic::Associators {
-            object_name: self.0.local(),
-            assoc_class: o.assoc_class.as_deref().map(CimName::new),
-            result_class: o.result_class.as_deref().map(CimName::new),
-            role: o.role.clone(),
-            result_role: o.result_role.clone(),
-            include_qualifiers: o.include_qualifiers,
-            include_class_origin: o.include_class_origin,
-            property_list: names(&o.property_list),
-        };
-        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+        let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
+        (ns, self.1.associators(&self.0).into())
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
         instance_item(c, ns, item)
@@ -274,15 +251,8 @@ impl Source<ObjectPath> for AssocPaths {
         c.pull_instance_paths(ctx, n).boxed()
     }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
-        let o = &self.1;
-        let op = Intrinsic::AssociatorNames {
-            object_name: self.0.local(),
-            assoc_class: o.assoc_class.as_deref().map(CimName::new),
-            result_class: o.result_class.as_deref().map(CimName::new),
-            role: o.role.clone(),
-            result_role: o.result_role.clone(),
-        };
-        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+        let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
+        (ns, self.1.names(&self.0).into())
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
         path_item(c, ns, item)
@@ -307,16 +277,8 @@ impl Source<Instance> for RefInstances {
         c.pull_instances_with_path(ctx, n).boxed()
     }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
-        let o = &self.1;
-        let op = Intrinsic::References {
-            object_name: self.0.local(),
-            result_class: o.result_class.as_deref().map(CimName::new),
-            role: o.role.clone(),
-            include_qualifiers: o.include_qualifiers,
-            include_class_origin: o.include_class_origin,
-            property_list: names(&o.property_list),
-        };
-        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+        let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
+        (ns, self.1.references(&self.0).into())
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
         instance_item(c, ns, item)
@@ -341,13 +303,8 @@ impl Source<ObjectPath> for RefPaths {
         c.pull_instance_paths(ctx, n).boxed()
     }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
-        let o = &self.1;
-        let op = Intrinsic::ReferenceNames {
-            object_name: self.0.local(),
-            result_class: o.result_class.as_deref().map(CimName::new),
-            role: o.role.clone(),
-        };
-        (c.ns(self.0.namespace.as_deref()).to_string(), op)
+        let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
+        (ns, self.1.names(&self.0).into())
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
         path_item(c, ns, item)
@@ -373,11 +330,11 @@ impl Source<Instance> for Query {
         c.pull_instances(ctx, n).boxed()
     }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
-        let op = Intrinsic::ExecQuery {
+        let op = op::ExecQuery {
             query_language: self.1.clone(),
             query: self.2.clone(),
         };
-        (c.ns(self.0.as_deref()).to_string(), op)
+        (c.target_ns(None, self.0.as_deref()), op.into())
     }
     fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
         // A VALUE.OBJECT instance has no path: give it its class and the query's namespace

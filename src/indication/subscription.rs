@@ -243,10 +243,7 @@ impl SubscriptionManager {
         }
         let mut first_ok = None;
         for ns in INTEROP_CANDIDATES {
-            let opts = EnumerateInstancesOptions {
-                namespace: Some(ns.to_string()),
-                ..Default::default()
-            };
+            let opts = EnumerateInstancesOptions::new().namespace(ns);
             match self
                 .client
                 .enumerate_instances("CIM_IndicationService", &opts)
@@ -270,10 +267,7 @@ impl SubscriptionManager {
 
     async fn enumerate(&self, class: &str) -> Result<Vec<Instance>> {
         let ns = self.interop_namespace().await?;
-        let opts = EnumerateInstancesOptions {
-            namespace: Some(ns),
-            ..Default::default()
-        };
+        let opts = EnumerateInstancesOptions::new().namespace(ns);
         match self.client.enumerate_instances(class, &opts).await {
             Err(e) if absent(&e) => Ok(Vec::new()),
             other => other,

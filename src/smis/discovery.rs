@@ -119,21 +119,14 @@ impl Discovery {
             match client
                 .enumerate_instances(
                     "CIM_RegisteredProfile",
-                    &EnumerateInstancesOptions {
-                        namespace: Some(ns.clone()),
-                        property_list: Some(
-                            [
-                                "RegisteredName",
-                                "RegisteredVersion",
-                                "RegisteredOrganization",
-                                "InstanceID",
-                            ]
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect(),
-                        ),
-                        ..Default::default()
-                    },
+                    &EnumerateInstancesOptions::new()
+                        .namespace(ns.clone())
+                        .property_list([
+                            "RegisteredName",
+                            "RegisteredVersion",
+                            "RegisteredOrganization",
+                            "InstanceID",
+                        ]),
                 )
                 .await
             {
@@ -156,11 +149,9 @@ impl Discovery {
             let found = client
                 .associator_instances(
                     &array_rp.path,
-                    &AssociatorsOptions {
-                        assoc_class: Some("CIM_ElementConformsToProfile".into()),
-                        result_class: Some("CIM_ComputerSystem".into()),
-                        ..Default::default()
-                    },
+                    &AssociatorsOptions::new()
+                        .assoc_class("CIM_ElementConformsToProfile")
+                        .result_class("CIM_ComputerSystem"),
                 )
                 .await;
             match found {
@@ -243,10 +234,7 @@ async fn fallback_arrays(
         match client
             .enumerate_instances(
                 "CIM_Namespace",
-                &EnumerateInstancesOptions {
-                    namespace: Some(interop.to_string()),
-                    ..Default::default()
-                },
+                &EnumerateInstancesOptions::new().namespace(interop),
             )
             .await
         {
@@ -268,10 +256,7 @@ async fn fallback_arrays(
         let systems = match client
             .enumerate_instances(
                 "CIM_ComputerSystem",
-                &EnumerateInstancesOptions {
-                    namespace: Some(ns.clone()),
-                    ..Default::default()
-                },
+                &EnumerateInstancesOptions::new().namespace(ns.clone()),
             )
             .await
         {
@@ -287,11 +272,9 @@ async fn fallback_arrays(
                 !client
                     .associator_names(
                         p,
-                        &AssociatorsOptions {
-                            assoc_class: Some("CIM_HostedStoragePool".into()),
-                            result_class: Some("CIM_StoragePool".into()),
-                            ..Default::default()
-                        },
+                        &AssociatorsOptions::new()
+                            .assoc_class("CIM_HostedStoragePool")
+                            .result_class("CIM_StoragePool"),
                     )
                     .await
                     .or_else(|e| {

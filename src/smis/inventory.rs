@@ -226,10 +226,7 @@ impl SmisArray {
             .client
             .enumerate_instances(
                 "CIM_DiskDrive",
-                &EnumerateInstancesOptions {
-                    namespace: Some(self.namespace.clone()),
-                    ..Default::default()
-                },
+                &EnumerateInstancesOptions::new().namespace(self.namespace.clone()),
             )
             .await
         {

@@ -220,9 +220,10 @@ impl Job {
     }
 
     async fn get(&self, property_list: Option<Vec<String>>) -> Result<Instance> {
-        let opts = GetInstanceOptions {
-            property_list,
-            ..Default::default()
+        let opts = {
+            let mut o = GetInstanceOptions::new();
+            o.property_list = property_list;
+            o
         };
         match self.client.get_instance(&self.path, &opts).await {
             Err(Error::Cim {
@@ -409,11 +410,9 @@ impl Job {
         self.client
             .associator_names(
                 &self.path,
-                &AssociatorsOptions {
-                    assoc_class: Some("CIM_AffectedJobElement".into()),
-                    result_class: Some(result_class.into()),
-                    ..Default::default()
-                },
+                &AssociatorsOptions::new()
+                    .assoc_class("CIM_AffectedJobElement")
+                    .result_class(result_class),
             )
             .await
     }

@@ -533,10 +533,7 @@ impl SmisArray {
             .client
             .enumerate_instances(
                 "CIM_StorageHardwareID",
-                &EnumerateInstancesOptions {
-                    namespace: Some(self.namespace.clone()),
-                    ..Default::default()
-                },
+                &EnumerateInstancesOptions::new().namespace(self.namespace.clone()),
             )
             .await
         {
@@ -556,10 +553,7 @@ impl SmisArray {
             .client
             .references(
                 volume,
-                &ReferencesOptions {
-                    result_class: Some("CIM_ProtocolControllerForUnit".into()),
-                    ..Default::default()
-                },
+                &ReferencesOptions::new().result_class("CIM_ProtocolControllerForUnit"),
             )
             .await
         {
@@ -627,10 +621,7 @@ impl SmisArray {
             .client
             .references(
                 view,
-                &ReferencesOptions {
-                    result_class: Some("CIM_ProtocolControllerForUnit".into()),
-                    ..Default::default()
-                },
+                &ReferencesOptions::new().result_class("CIM_ProtocolControllerForUnit"),
             )
             .await?;
         let mut out = Vec::new();
@@ -664,11 +655,9 @@ impl SmisArray {
             .client
             .associator_names(
                 from,
-                &AssociatorsOptions {
-                    assoc_class: Some(assoc.into()),
-                    result_class: Some(result.into()),
-                    ..Default::default()
-                },
+                &AssociatorsOptions::new()
+                    .assoc_class(assoc)
+                    .result_class(result),
             )
             .await
         {

@@ -394,10 +394,7 @@ impl SmisArray {
     }
 
     async fn replicas_of(&self, volume: &ObjectPath) -> Result<Vec<Replica>> {
-        let opts = ReferencesOptions {
-            result_class: Some("CIM_StorageSynchronized".into()),
-            ..Default::default()
-        };
+        let opts = ReferencesOptions::new().result_class("CIM_StorageSynchronized");
         let objects = match self.client.references(volume, &opts).await {
             Ok(v) => v,
             Err(e) if is_absent(&e) => return Ok(Vec::new()),

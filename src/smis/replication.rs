@@ -466,10 +466,7 @@ impl SmisArray {
             .client
             .reference_names(
                 &target.path,
-                &ReferencesOptions {
-                    result_class: Some("CIM_StorageSynchronized".into()),
-                    ..Default::default()
-                },
+                &ReferencesOptions::new().result_class("CIM_StorageSynchronized"),
             )
             .await?;
         for sync in syncs {

@@ -340,11 +340,9 @@ impl SmisArray {
         client
             .associator_instances(
                 from,
-                &AssociatorsOptions {
-                    assoc_class: Some(assoc.into()),
-                    result_class: Some(result.into()),
-                    ..Default::default()
-                },
+                &AssociatorsOptions::new()
+                    .assoc_class(assoc)
+                    .result_class(result),
             )
             .await
     }
@@ -406,10 +404,7 @@ impl SmisArray {
             .client
             .enumerate_instances(
                 "CIM_StorageVolume",
-                &EnumerateInstancesOptions {
-                    namespace: Some(self.namespace.clone()),
-                    ..Default::default()
-                },
+                &EnumerateInstancesOptions::new().namespace(self.namespace.clone()),
             )
             .await?
             .into_iter()

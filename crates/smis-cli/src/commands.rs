@@ -37,33 +37,32 @@ fn spinner(msg: &str) -> Option<ProgressBar> {
 
 /// `class NAME`
 pub async fn class(c: &Client, name: &str) -> CliResult<Doc> {
-    let opts = GetClassOptions {
-        local_only: Some(false),
-        include_qualifiers: Some(true),
-        ..Default::default()
-    };
+    let opts = GetClassOptions::new()
+        .local_only(false)
+        .include_qualifiers(true);
     Ok(Doc::Class(Box::new(c.get_class(name, &opts).await?)))
 }
 
 /// `classes`
 pub async fn classes(c: &Client, class: Option<String>, deep: bool, names: bool) -> CliResult<Doc> {
     if names {
-        let opts = EnumerateClassesOptions {
-            class_name: class,
-            deep_inheritance: Some(deep),
-            ..Default::default()
+        let opts = {
+            let mut o = EnumerateClassesOptions::new().deep_inheritance(deep);
+            o.class_name = class;
+            o
         };
         let n = c.enumerate_class_names(&opts).await?;
         return Ok(Doc::ClassNames(
             n.into_iter().map(|n| n.to_string()).collect(),
         ));
     }
-    let opts = EnumerateClassesOptions {
-        class_name: class,
-        deep_inheritance: Some(deep),
-        local_only: Some(false),
-        include_qualifiers: Some(true),
-        ..Default::default()
+    let opts = {
+        let mut o = EnumerateClassesOptions::new()
+            .deep_inheritance(deep)
+            .local_only(false)
+            .include_qualifiers(true);
+        o.class_name = class;
+        o
     };
     Ok(Doc::Classes(c.enumerate_classes(&opts).await?))
 }
@@ -76,9 +75,10 @@ pub async fn enumerate(
     props: Option<Vec<String>>,
     page: Option<u32>,
 ) -> CliResult<Doc> {
-    let open = OpenOptions {
-        max_object_count: page,
-        ..Default::default()
+    let open = {
+        let mut o = OpenOptions::new();
+        o.max_object_count = page;
+        o
     };
     let pb = spinner(&format!("enumerating {class}"));
     let doc = if names {
@@ -92,9 +92,10 @@ pub async fn enumerate(
         }
         Doc::Paths(out)
     } else {
-        let opts = EnumerateInstancesOptions {
-            property_list: props.clone(),
-            ..Default::default()
+        let opts = {
+            let mut o = EnumerateInstancesOptions::new();
+            o.property_list = props.clone();
+            o
         };
         let mut s = c.enumerate_instances_stream(class, &opts, &open);
         let mut out = Vec::new();
@@ -118,9 +119,10 @@ pub async fn enumerate(
 /// `get PATH`
 pub async fn get(c: &Client, path: &str, props: Option<Vec<String>>) -> CliResult<Doc> {
     let p = parse_path(path)?;
-    let opts = GetInstanceOptions {
-        property_list: props,
-        ..Default::default()
+    let opts = {
+        let mut o = GetInstanceOptions::new();
+        o.property_list = props;
+        o
     };
     Ok(Doc::Instance(c.get_instance(&p, &opts).await?))
 }
@@ -298,11 +300,12 @@ fn infer(text: &str) -> CimValue {
 /// `invoke PATH METHOD NAME=VALUE...`
 pub async fn invoke(c: &Client, path: &str, method: &str, params: &[String]) -> CliResult<Doc> {
     let target = parse_path(path)?;
-    let opts = GetClassOptions {
-        namespace: target.namespace.clone(),
-        local_only: Some(false),
-        include_qualifiers: Some(true),
-        ..Default::default()
+    let opts = {
+        let mut o = GetClassOptions::new()
+            .local_only(false)
+            .include_qualifiers(true);
+        o.namespace = target.namespace.clone();
+        o
     };
     let decl = match c.get_class(target.class_name.as_str(), &opts).await {
         Ok(cls) => cls.method(method).cloned(),

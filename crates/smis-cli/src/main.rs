@@ -178,12 +178,13 @@ async fn run(cli: Cli) -> CliResult<()> {
             result_role,
             names,
         } => {
-            let opts = AssociatorsOptions {
-                assoc_class: assoc_class.clone(),
-                result_class: result_class.clone(),
-                role: role.clone(),
-                result_role: result_role.clone(),
-                ..Default::default()
+            let opts = {
+                let mut o = AssociatorsOptions::new();
+                o.assoc_class = assoc_class.clone();
+                o.result_class = result_class.clone();
+                o.role = role.clone();
+                o.result_role = result_role.clone();
+                o
             };
             commands::assoc(&connect::client(g)?, path, opts, *names).await?
         }
@@ -193,10 +194,11 @@ async fn run(cli: Cli) -> CliResult<()> {
             role,
             names,
         } => {
-            let opts = ReferencesOptions {
-                result_class: result_class.clone(),
-                role: role.clone(),
-                ..Default::default()
+            let opts = {
+                let mut o = ReferencesOptions::new();
+                o.result_class = result_class.clone();
+                o.role = role.clone();
+                o
             };
             commands::refs(&connect::client(g)?, path, opts, *names).await?
         }

@@ -35,10 +35,7 @@ fn fatal(e: &Error) -> bool {
 pub async fn profiles(c: &Client) -> CliResult<Vec<Instance>> {
     let mut last = None;
     for ns in INTEROP {
-        let opts = EnumerateInstancesOptions {
-            namespace: Some(ns.to_string()),
-            ..Default::default()
-        };
+        let opts = EnumerateInstancesOptions::new().namespace(ns);
         match c.enumerate_instances("CIM_RegisteredProfile", &opts).await {
             Ok(v) if !v.is_empty() => return Ok(v),
             Ok(_) => {}
@@ -53,11 +50,9 @@ pub async fn profiles(c: &Client) -> CliResult<Vec<Instance>> {
 }
 
 fn assoc(assoc_class: &str, result_class: &str) -> AssociatorsOptions {
-    AssociatorsOptions {
-        assoc_class: Some(assoc_class.into()),
-        result_class: Some(result_class.into()),
-        ..Default::default()
-    }
+    AssociatorsOptions::new()
+        .assoc_class(assoc_class)
+        .result_class(result_class)
 }
 
 /// The arrays, found by the SMI-S layer's [`Discovery`] (interop namespace probing, Array
@@ -539,10 +534,7 @@ pub async fn resolve_job(c: &Client, arg: &str) -> CliResult<ObjectPath> {
     }
     let mut found = Vec::new();
     for ns in namespaces {
-        let opts = EnumerateInstancesOptions {
-            namespace: Some(ns),
-            ..Default::default()
-        };
+        let opts = EnumerateInstancesOptions::new().namespace(ns);
         found.extend(
             c.enumerate_instances("CIM_ConcreteJob", &opts)
                 .await?

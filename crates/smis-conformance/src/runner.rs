@@ -243,33 +243,39 @@ fn open_opts(a: &A) -> Result<OpenOptions, String> {
         (None, None) => None,
         _ => return Err("FilterQueryLanguage and FilterQuery go together".into()),
     };
-    Ok(OpenOptions {
-        max_object_count: u32_arg(a, "MaxObjectCount")?,
-        operation_timeout: u32_arg(a, "OperationTimeout")?,
-        continue_on_error: bool_arg(a, "ContinueOnError")?,
-        filter,
+    Ok({
+        let mut o = OpenOptions::new();
+        o.max_object_count = u32_arg(a, "MaxObjectCount")?;
+        o.operation_timeout = u32_arg(a, "OperationTimeout")?;
+        o.continue_on_error = bool_arg(a, "ContinueOnError")?;
+        o.filter = filter;
+        o
     })
 }
 
 fn assoc_opts(a: &A) -> Result<AssociatorsOptions, String> {
-    Ok(AssociatorsOptions {
-        assoc_class: class_arg(a, "AssocClass")?.map(|c| c.0),
-        result_class: class_arg(a, "ResultClass")?.map(|c| c.0),
-        role: str_arg(a, "Role")?,
-        result_role: str_arg(a, "ResultRole")?,
-        include_qualifiers: bool_arg(a, "IncludeQualifiers")?,
-        include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
-        property_list: prop_list(a)?,
+    Ok({
+        let mut o = AssociatorsOptions::new();
+        o.assoc_class = class_arg(a, "AssocClass")?.map(|c| c.0);
+        o.result_class = class_arg(a, "ResultClass")?.map(|c| c.0);
+        o.role = str_arg(a, "Role")?;
+        o.result_role = str_arg(a, "ResultRole")?;
+        o.include_qualifiers = bool_arg(a, "IncludeQualifiers")?;
+        o.include_class_origin = bool_arg(a, "IncludeClassOrigin")?;
+        o.property_list = prop_list(a)?;
+        o
     })
 }
 
 fn ref_opts(a: &A) -> Result<ReferencesOptions, String> {
-    Ok(ReferencesOptions {
-        result_class: class_arg(a, "ResultClass")?.map(|c| c.0),
-        role: str_arg(a, "Role")?,
-        include_qualifiers: bool_arg(a, "IncludeQualifiers")?,
-        include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
-        property_list: prop_list(a)?,
+    Ok({
+        let mut o = ReferencesOptions::new();
+        o.result_class = class_arg(a, "ResultClass")?.map(|c| c.0);
+        o.role = str_arg(a, "Role")?;
+        o.include_qualifiers = bool_arg(a, "IncludeQualifiers")?;
+        o.include_class_origin = bool_arg(a, "IncludeClassOrigin")?;
+        o.property_list = prop_list(a)?;
+        o
     })
 }
 
@@ -352,23 +358,27 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
     Ok(match op {
         "GetInstance" => {
             let p = inst_path_arg(a, "InstanceName")?;
-            let o = GetInstanceOptions {
-                local_only: bool_arg(a, "LocalOnly")?,
-                include_qualifiers: bool_arg(a, "IncludeQualifiers")?,
-                include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
-                property_list: prop_list(a)?,
+            let o = {
+                let mut o = GetInstanceOptions::new();
+                o.local_only = bool_arg(a, "LocalOnly")?;
+                o.include_qualifiers = bool_arg(a, "IncludeQualifiers")?;
+                o.include_class_origin = bool_arg(a, "IncludeClassOrigin")?;
+                o.property_list = prop_list(a)?;
+                o
             };
             one(c.get_instance(&p, &o).await, tn::instance)
         }
         "EnumerateInstances" => {
             let (cls, ns) = class_and_ns(a, "ClassName", true)?;
-            let o = EnumerateInstancesOptions {
-                namespace: ns,
-                local_only: bool_arg(a, "LocalOnly")?,
-                deep_inheritance: bool_arg(a, "DeepInheritance")?,
-                include_qualifiers: bool_arg(a, "IncludeQualifiers")?,
-                include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
-                property_list: prop_list(a)?,
+            let o = {
+                let mut o = EnumerateInstancesOptions::new();
+                o.namespace = ns;
+                o.local_only = bool_arg(a, "LocalOnly")?;
+                o.deep_inheritance = bool_arg(a, "DeepInheritance")?;
+                o.include_qualifiers = bool_arg(a, "IncludeQualifiers")?;
+                o.include_class_origin = bool_arg(a, "IncludeClassOrigin")?;
+                o.property_list = prop_list(a)?;
+                o
             };
             list(
                 c.enumerate_instances(&cls.unwrap_or_default(), &o).await,
@@ -431,24 +441,28 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
         }
         "GetClass" => {
             let (cls, ns) = class_and_ns(a, "ClassName", true)?;
-            let o = GetClassOptions {
-                namespace: ns,
-                local_only: bool_arg(a, "LocalOnly")?,
-                include_qualifiers: bool_arg(a, "IncludeQualifiers")?,
-                include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
-                property_list: prop_list(a)?,
+            let o = {
+                let mut o = GetClassOptions::new();
+                o.namespace = ns;
+                o.local_only = bool_arg(a, "LocalOnly")?;
+                o.include_qualifiers = bool_arg(a, "IncludeQualifiers")?;
+                o.include_class_origin = bool_arg(a, "IncludeClassOrigin")?;
+                o.property_list = prop_list(a)?;
+                o
             };
             one(c.get_class(&cls.unwrap_or_default(), &o).await, tn::class)
         }
         "EnumerateClasses" | "EnumerateClassNames" => {
             let (cls, ns) = class_and_ns(a, "ClassName", false)?;
-            let o = EnumerateClassesOptions {
-                namespace: ns,
-                class_name: cls,
-                deep_inheritance: bool_arg(a, "DeepInheritance")?,
-                local_only: bool_arg(a, "LocalOnly")?,
-                include_qualifiers: bool_arg(a, "IncludeQualifiers")?,
-                include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
+            let o = {
+                let mut o = EnumerateClassesOptions::new();
+                o.namespace = ns;
+                o.class_name = cls;
+                o.deep_inheritance = bool_arg(a, "DeepInheritance")?;
+                o.local_only = bool_arg(a, "LocalOnly")?;
+                o.include_qualifiers = bool_arg(a, "IncludeQualifiers")?;
+                o.include_class_origin = bool_arg(a, "IncludeClassOrigin")?;
+                o
             };
             if op == "EnumerateClasses" {
                 list(c.enumerate_classes(&o).await, tn::class)
@@ -500,13 +514,15 @@ async fn run_op_inner(c: &Client, op: &str, a: &A) -> Result<Outcome, String> {
         ),
         "OpenEnumerateInstances" => {
             let (cls, ns) = class_and_ns(a, "ClassName", true)?;
-            let o = EnumerateInstancesOptions {
-                namespace: ns,
-                local_only: bool_arg(a, "LocalOnly")?,
-                deep_inheritance: bool_arg(a, "DeepInheritance")?,
-                include_qualifiers: bool_arg(a, "IncludeQualifiers")?,
-                include_class_origin: bool_arg(a, "IncludeClassOrigin")?,
-                property_list: prop_list(a)?,
+            let o = {
+                let mut o = EnumerateInstancesOptions::new();
+                o.namespace = ns;
+                o.local_only = bool_arg(a, "LocalOnly")?;
+                o.deep_inheritance = bool_arg(a, "DeepInheritance")?;
+                o.include_qualifiers = bool_arg(a, "IncludeQualifiers")?;
+                o.include_class_origin = bool_arg(a, "IncludeClassOrigin")?;
+                o.property_list = prop_list(a)?;
+                o
             };
             let open = open_opts(a)?;
             pulled(
