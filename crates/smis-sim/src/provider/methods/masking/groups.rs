@@ -5,7 +5,8 @@ use smis::cim::ObjectPath;
 
 use super::hardware_ids::find_hwid;
 use super::{
-    Call, Done, R, State, boolean, fail, find_volume, out_ref, parse_lun, path_eq, strings,
+    Call, Done, R, State, boolean, fail, find_volume, new_view_name, out_ref, parse_lun, path_eq,
+    strings,
 };
 use crate::provider::masking::{GroupRec, ViewRec};
 
@@ -221,15 +222,7 @@ pub(super) fn create_view(st: &mut State, c: &Call) -> R<Done> {
             wanted.push((vol.clone(), l));
         }
     }
-    let id = st
-        .masking
-        .new_id("SPC")
-        .replace("SIMS:", "")
-        .replace(':', "-");
-    let name = match param!(c.p.string("ElementName")) {
-        Some(n) if !n.trim().is_empty() => n,
-        _ => id.clone(),
-    };
+    let (id, name) = param!(new_view_name(st, c));
     st.masking.views.push(ViewRec {
         id: id.clone(),
         name,

@@ -64,6 +64,21 @@ fn fail(code: u32) -> Done {
     (code, Vec::new(), None)
 }
 
+/// A new view's id (`SPC-n`) and name (`ElementName`, else the id); `Err(())` when
+/// `ElementName` is malformed.
+fn new_view_name(st: &mut State, c: &Call) -> Result<(String, String), ()> {
+    let id = st
+        .masking
+        .new_id("SPC")
+        .replace("SIMS:", "")
+        .replace(':', "-");
+    let name = match c.p.string("ElementName")? {
+        Some(n) if !n.trim().is_empty() => n,
+        _ => id.clone(),
+    };
+    Ok((id, name))
+}
+
 fn strings(p: &Params, name: &str) -> Result<Option<Vec<String>>, ()> {
     match p.get(name) {
         None => Ok(None),

@@ -4,7 +4,7 @@
 use smis::message::ParamValue;
 
 use super::groups::find_view;
-use super::{Call, Done, R, State, fail, parse_lun, strings, u16_list};
+use super::{Call, Done, R, State, fail, new_view_name, parse_lun, strings, u16_list};
 use crate::masking_spec::canonical_initiator;
 use crate::provider::masking::{UnitRec, ViewRec, free_lun};
 
@@ -180,15 +180,7 @@ pub(super) fn expose_paths(st: &mut State, c: &Call) -> R<Done> {
             if pair_taken(st, &inits, &ports, None) {
                 return Ok(fail(4101));
             }
-            let id = st
-                .masking
-                .new_id("SPC")
-                .replace("SIMS:", "")
-                .replace(':', "-");
-            let name = match param!(c.p.string("ElementName")) {
-                Some(n) if !n.trim().is_empty() => n,
-                _ => id.clone(),
-            };
+            let (id, name) = param!(new_view_name(st, c));
             st.masking.views.push(ViewRec {
                 id,
                 name,
