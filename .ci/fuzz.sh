@@ -26,6 +26,9 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 cd fuzz
+echo "== fmt and clippy on the fuzz targets (their own workspace)"
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
 bash seed.sh
 echo "== building the fuzz targets"
 cargo fuzz build -s none

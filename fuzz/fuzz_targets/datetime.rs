@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use smis::cim::CimDateTime;
 
 fn days_in_month(year: u16, month: u8) -> u8 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     match month {
         2 if leap => 29,
         2 => 28,
@@ -65,10 +65,10 @@ fn check(dt: &CimDateTime, origin: &str) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(dt) = CimDateTime::parse(text) {
-            check(&dt, text);
-        }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(dt) = CimDateTime::parse(text)
+    {
+        check(&dt, text);
     }
     if data.len() >= 12 {
         let mut secs = [0u8; 8];

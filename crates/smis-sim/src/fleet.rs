@@ -16,9 +16,9 @@
 //! # }
 //! ```
 
+use crate::error::SimError;
 use crate::handler::{Simulator, SimulatorConfig};
 use crate::scenario::{Scenario, VolumeSpec};
-use crate::server::SimError;
 use crate::tls::{SimTls, generate_self_signed};
 
 /// Independent simulated arrays on their own ports (see the module docs).

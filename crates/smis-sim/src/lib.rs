@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod delivery;
+pub mod error;
 pub mod fault;
 pub mod fleet;
 pub mod handler;

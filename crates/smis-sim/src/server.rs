@@ -41,6 +41,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
+pub use crate::error::SimError;
 use crate::fault::Fault;
 use crate::tls::{self, SimTls};
 
@@ -189,26 +190,6 @@ impl Default for SimServerConfig {
             max_body_bytes: 32 * 1024 * 1024,
         }
     }
-}
-
-/// Errors starting the simulated server.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SimError {
-    /// Binding the listening socket failed.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address that could not be bound.
-        addr: SocketAddr,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// [`SimServer::start`] was called outside a tokio runtime.
-    #[error("SimServer::start must be called within a tokio runtime")]
-    NoRuntime,
-    /// TLS material could not be generated or loaded.
-    #[error("TLS setup failed: {0}")]
-    Tls(String),
 }
 
 /// The simulated SMI-S provider's HTTP(S) server.

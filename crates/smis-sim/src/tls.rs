@@ -7,7 +7,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::version::{TLS12, TLS13};
 
-use crate::server::SimError;
+use crate::error::SimError;
 
 /// How the simulated provider secures its listener.
 ///

@@ -6,199 +6,15 @@ use std::time::Duration;
 use smis::cim::{CimArray, CimName, CimType, CimValue, Instance, ObjectPath};
 use smis::message::{
     ErrorBody, IReturn, Intrinsic, IntrinsicRequest, MethodCall, MethodReturn, ParamValue,
-    PullOptions, Request, RequestMessage, Response,
+    PullOptions, Request, Response,
 };
 use smis_sim::scenario::{FaultAction, FaultMatch, FaultSpec, Scenario};
-use smis_sim::{ManualClock, Outcome, Provider, SimFault};
+use smis_sim::{Provider, SimFault};
 
-const NS: &str = "root/smis-sim";
-const GIB: u64 = 1 << 30;
-
-struct Sim {
-    p: Provider,
-    clock: Arc<ManualClock>,
-}
-
-fn sim_with(s: Scenario) -> Sim {
-    let clock = Arc::new(ManualClock::new());
-    let p = Provider::with_clock(s, clock.clone());
-    Sim { p, clock }
-}
-
-fn sim(name: &str) -> Sim {
-    sim_with(Scenario::builtin(name).unwrap())
-}
-
-fn default_with(f: impl FnOnce(&mut Scenario)) -> Sim {
-    let mut s = Scenario::builtin("default").unwrap();
-    f(&mut s);
-    sim_with(s)
-}
+mod common;
+use common::*;
 
 impl Sim {
-    fn advance(&self, secs: u64) {
-        self.clock.advance(Duration::from_secs(secs));
-    }
-
-    fn raw(&self, req: Request) -> Outcome {
-        self.p.handle(
-            &RequestMessage {
-                id: "1001".into(),
-                request: req,
-            },
-            Some("tester"),
-        )
-    }
-
-    fn op_in(&self, ns: &str, op: Intrinsic) -> Result<IReturn, ErrorBody> {
-        let out = self.raw(Request::Intrinsic(IntrinsicRequest {
-            namespace: ns.into(),
-            op,
-        }));
-        assert_eq!(out.response.id, "1001");
-        match out.response.response {
-            Response::Intrinsic { result, .. } => result,
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    fn op(&self, op: Intrinsic) -> Result<IReturn, ErrorBody> {
-        self.op_in(NS, op)
-    }
-
-    fn call(
-        &self,
-        target: &ObjectPath,
-        method: &str,
-        params: Vec<ParamValue>,
-    ) -> Result<MethodReturn, ErrorBody> {
-        let out = self.raw(Request::Method(MethodCall {
-            target: target.clone(),
-            method: CimName::new(method),
-            params,
-        }));
-        match out.response.response {
-            Response::Method { result, .. } => result,
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    fn enum_in(&self, ns: &str, class: &str) -> Vec<Instance> {
-        match self
-            .op_in(
-                ns,
-                Intrinsic::EnumerateInstances {
-                    class_name: class.into(),
-                    local_only: None,
-                    deep_inheritance: None,
-                    include_qualifiers: None,
-                    include_class_origin: None,
-                    property_list: None,
-                },
-            )
-            .unwrap()
-        {
-            IReturn::Instances(v) => v,
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    fn enumerate(&self, class: &str) -> Vec<Instance> {
-        self.enum_in(NS, class)
-    }
-
-    fn names(&self, class: &str) -> Vec<ObjectPath> {
-        match self
-            .op(Intrinsic::EnumerateInstanceNames {
-                class_name: class.into(),
-            })
-            .unwrap()
-        {
-            IReturn::InstanceNames(v) => v,
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    fn first(&self, class: &str) -> ObjectPath {
-        self.names(class).into_iter().next().expect("an instance")
-    }
-
-    fn get(&self, path: &ObjectPath) -> Result<Instance, ErrorBody> {
-        self.op(Intrinsic::GetInstance {
-            instance_name: path.clone(),
-            local_only: None,
-            include_qualifiers: None,
-            include_class_origin: None,
-            property_list: None,
-        })
-        .map(|r| match r {
-            IReturn::Instance(i) => i,
-            other => panic!("unexpected {other:?}"),
-        })
-    }
-
-    fn volume(&self, id: &str) -> ObjectPath {
-        self.names("CIM_StorageVolume")
-            .into_iter()
-            .find(|p| p.key("DeviceID").and_then(|v| v.as_str()) == Some(id))
-            .expect("volume")
-    }
-
-    fn pool(&self, id: &str) -> ObjectPath {
-        self.enumerate("CIM_StoragePool")
-            .into_iter()
-            .find(|i| i.get::<String>("PoolID").unwrap() == id)
-            .and_then(|i| i.path)
-            .expect("pool")
-    }
-
-    fn remaining(&self, id: &str) -> u64 {
-        let path = self.pool(id);
-        self.get(&path)
-            .unwrap()
-            .get::<u64>("RemainingManagedSpace")
-            .unwrap()
-    }
-
-    fn assoc_names(&self, obj: &ObjectPath, assoc: &str, result: Option<&str>) -> Vec<ObjectPath> {
-        match self
-            .op(Intrinsic::AssociatorNames {
-                object_name: obj.clone(),
-                assoc_class: Some(assoc.into()),
-                result_class: result.map(CimName::new),
-                role: None,
-                result_role: None,
-            })
-            .unwrap()
-        {
-            IReturn::ObjectPaths(v) => v,
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    fn refs(&self, obj: &ObjectPath, result: &str) -> Vec<Instance> {
-        match self
-            .op(Intrinsic::References {
-                object_name: obj.clone(),
-                result_class: Some(result.into()),
-                role: None,
-                include_qualifiers: None,
-                include_class_origin: None,
-                property_list: None,
-            })
-            .unwrap()
-        {
-            IReturn::Objects(v) => v
-                .into_iter()
-                .map(|o| match o {
-                    smis::message::CimObject::Instance(i) => i,
-                    other => panic!("unexpected {other:?}"),
-                })
-                .collect(),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
     fn job_state(&self, job: &ObjectPath) -> (u16, u16, Vec<u16>) {
         let j = self.get(job).unwrap();
         (
@@ -236,25 +52,6 @@ impl Sim {
         )
         .unwrap()
     }
-}
-
-fn pv(name: &str, v: impl Into<CimValue>) -> ParamValue {
-    ParamValue::new(name, v)
-}
-
-fn rv(r: &MethodReturn) -> u32 {
-    match r.return_value {
-        Some(CimValue::Uint32(v)) => v,
-        ref other => panic!("return value {other:?}"),
-    }
-}
-
-fn out_ref(r: &MethodReturn, name: &str) -> ObjectPath {
-    r.out_param(name)
-        .and_then(|p| p.value.as_ref())
-        .and_then(|v| v.as_reference())
-        .unwrap_or_else(|| panic!("no out param {name} in {r:?}"))
-        .clone()
 }
 
 fn err_code(r: Result<impl std::fmt::Debug, ErrorBody>) -> u32 {

@@ -205,7 +205,10 @@ impl ClassRepo {
         static REPO: OnceLock<ClassRepo> = OnceLock::new();
         REPO.get_or_init(|| {
             // The tables are part of the crate; a unit test proves they parse.
-            ClassRepo::resolve(class_defs().unwrap_or_default())
+            ClassRepo::resolve(class_defs().unwrap_or_else(|e| {
+                tracing::error!("class table: {e}");
+                Vec::new()
+            }))
         })
         .clone()
     }

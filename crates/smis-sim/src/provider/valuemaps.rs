@@ -83,10 +83,16 @@ fn parse(text: &str) -> Result<Vec<Entry>, String> {
     }
 }
 
-/// The parsed table (empty if the embedded text were malformed; a unit test rules that out).
+/// The parsed table (empty, with an error logged, if the embedded text were malformed; a
+/// unit test rules that out).
 fn table() -> &'static [Entry] {
     static TABLE: OnceLock<Vec<Entry>> = OnceLock::new();
-    TABLE.get_or_init(|| parse(TEXT).unwrap_or_default())
+    TABLE.get_or_init(|| {
+        parse(TEXT).unwrap_or_else(|e| {
+            tracing::error!("ValueMap table: {e}");
+            Vec::new()
+        })
+    })
 }
 
 fn qualifiers(vm: &Entry) -> Vec<Qualifier> {
