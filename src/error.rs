@@ -6,8 +6,8 @@
 //! lives with the CIM model, [`TransportError`] with the transport, [`DecodeError`] and
 //! [`EncodeError`] with the CIM-XML codec, and [`StorageServiceCode`] (with its table and the
 //! mapping of every `Error` to a code) and [`JobFailure`] with the SMI-S layer
-//! ([`crate::smis`]). They are re-exported here under their old paths
-//! (`smis::error::StorageServiceCode`, ...). Lower-layer errors are kept as the
+//! ([`crate::smis`]). They are all re-exported here (`smis::error::StorageServiceCode`,
+//! `smis::error::TransportError`, ...), the old paths included. Lower-layer errors are kept as the
 //! [`std::error::Error::source`] of an `Error`, so that a chain reaches the real cause
 //! (for example the `std::io::Error` of a refused TCP connection).
 
@@ -15,11 +15,13 @@ use std::time::Duration;
 
 use crate::cim::Instance;
 use crate::text::Escaped;
-use crate::transport::{TlsFailure, TransportError};
-use crate::xml::{DecodeError, EncodeError};
 
-pub use crate::cim::CimStatus;
+pub use crate::cim::{CimStatus, ValueError};
+#[cfg(feature = "listener")]
+pub use crate::indication::ListenerError;
 pub use crate::smis::{JobFailure, StorageServiceCode};
+pub use crate::transport::{BoxError, TlsFailure, TransportError};
+pub use crate::xml::{DecodeError, DecodeErrorKind, EncodeError};
 
 /// Everything that can go wrong in smis.
 #[derive(Debug, thiserror::Error)]
@@ -171,7 +173,7 @@ pub enum Error {
     /// Waiting was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
-    /// An indication listener could not start (its [`ListenerError`](crate::indication::ListenerError)
+    /// An indication listener could not start (its [`ListenerError`]
     /// is the source: the address could not be bound, or its TLS certificate is unusable).
     #[cfg(feature = "listener")]
     #[error("indication listener: {0}")]
@@ -315,6 +317,61 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layer_errors_are_kept_as_sources() {
+        use std::error::Error as _;
+        let d = DecodeError {
+            kind: DecodeErrorKind::Syntax,
+            message: "unexpected end".into(),
+            line: 3,
+            column: 7,
+            path: "MESSAGE/SIMPLERSP".into(),
+        };
+        let e = Error::from(d.clone());
+        assert_eq!(
+            e.source().and_then(|s| s.downcast_ref::<DecodeError>()),
+            Some(&d)
+        );
+        assert_eq!(e.decode_error(), Some(&d));
+        let enc = EncodeError {
+            message: "U+0000 in a string".into(),
+            path: "INSTANCE/PROPERTY[Name=Caption]".into(),
+        };
+        let e = Error::from(enc.clone());
+        assert_eq!(
+            e.source().and_then(|s| s.downcast_ref::<EncodeError>()),
+            Some(&enc)
+        );
+        assert_eq!(e.to_string(), enc.to_string());
+        let e = Error::from(TransportError::Timeout {
+            endpoint: "https://array:5989".into(),
+            after: Duration::from_secs(3),
+        });
+        assert!(matches!(e, Error::Timeout(d) if d == Duration::from_secs(3)));
+        assert!(e.is_timeout());
+        let e = Error::from(TransportError::Broken {
+            endpoint: "https://array:5989".into(),
+            message: "reset".into(),
+            source: Some(Box::new(std::io::Error::from(
+                std::io::ErrorKind::ConnectionReset,
+            ))),
+        });
+        assert_eq!(
+            e.to_string(),
+            "connection: connection to https://array:5989 broke: reset"
+        );
+        let io = e
+            .source()
+            .and_then(|t| t.source())
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        assert_eq!(io, Some(std::io::ErrorKind::ConnectionReset));
+        assert_eq!(
+            e.transport_error().and_then(TransportError::endpoint),
+            Some("https://array:5989")
+        );
+    }
 
     #[test]
     fn error_codes() {
