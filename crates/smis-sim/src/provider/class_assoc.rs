@@ -9,6 +9,7 @@ use smis::cim::{CimClass, CimName, ObjectPath};
 use smis::message::{CimObject, IReturn, Intrinsic};
 
 use super::classes::shape_class;
+use super::ops::check_filter_class;
 use super::state::State;
 use super::{CimErr, status};
 
@@ -27,16 +28,6 @@ struct Filter<'a> {
     result_role: Option<&'a str>,
 }
 
-fn known(st: &State, name: Option<&CimName>, what: &str) -> R<()> {
-    match name {
-        Some(n) if !st.repo.exists(n.as_str()) => Err(CimErr::new(
-            status::INVALID_PARAMETER,
-            format!("{what} {n} is not a known class"),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// True when `a` and `b` are the same class or one derives from the other.
 fn related(st: &State, a: &str, b: &str) -> bool {
     st.repo.is_a(a, b) || st.repo.is_a(b, a)
@@ -50,8 +41,8 @@ fn links<'a>(st: &'a State, source: &ObjectPath, f: &Filter) -> R<Vec<Link<'a>>>
             format!("ObjectName class {class} does not exist"),
         ));
     }
-    known(st, f.assoc_class, "AssocClass")?;
-    known(st, f.result_class, "ResultClass")?;
+    check_filter_class(st, f.assoc_class, "AssocClass")?;
+    check_filter_class(st, f.result_class, "ResultClass")?;
     let mut out = Vec::new();
     for assoc in st.repo.all() {
         if !st.repo.is_association(assoc.name.as_str())

@@ -36,7 +36,7 @@ fn check_class(st: &State, name: &str) -> R<()> {
 }
 
 /// Optional class parameters (AssocClass, ResultClass) must name served classes.
-fn check_filter_class(st: &State, name: Option<&CimName>, param: &str) -> R<()> {
+pub(super) fn check_filter_class(st: &State, name: Option<&CimName>, param: &str) -> R<()> {
     match name {
         Some(n) if !st.repo.exists(n.as_str()) => Err(CimErr::new(
             status::INVALID_PARAMETER,

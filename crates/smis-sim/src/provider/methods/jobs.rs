@@ -1,7 +1,10 @@
 //! CIM_ConcreteJob methods (SNIA SMI-S 1.8 Job Control): GetError/GetErrors,
 //! RequestStateChange (4 Terminate, 5 Kill) and KillJob.
 
-use super::*;
+use smis::cim::{CimArray, CimType, CimValue, EmbeddedKind};
+use smis::message::{MethodReturn, ParamValue};
+
+use super::{CimErr, R, State, rc, rc_with, status};
 
 pub(super) fn get_errors(st: &State, num: u64, plural: bool) -> R<MethodReturn> {
     let Some(job) = st.job(num) else {

@@ -20,7 +20,7 @@
 //!   do), with nothing created.
 //! - Snapshots (SyncType 7, CopyType 4) are thin: they take no pool capacity.
 
-use smis::cim::{CimArray, CimType, CimValue, EmbeddedKind, Instance, ObjectPath};
+use smis::cim::{CimValue, Instance, ObjectPath};
 use smis::message::{MethodCall, MethodReturn, ParamValue};
 
 use super::ops::{get_instance, path_eq};

@@ -1,7 +1,11 @@
 //! CIM_ResourcePoolConfigurationService (DMTF DSP1041 Resource Allocation profile, as SMI-S
 //! 1.8 Block Services uses it): CreateChildResourcePool and DeleteResourcePool.
 
-use super::*;
+use smis::message::MethodReturn;
+
+use super::{
+    Call, R, State, add_affected, busy, find_pool, job_fails, new_job, out_ref, rc, rc_with,
+};
 
 /// Bytes per allocation unit (DMTF programmatic units: `byte`, `byte*2^N`).
 fn unit_bytes(units: Option<&str>) -> Option<u64> {

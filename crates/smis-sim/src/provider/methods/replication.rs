@@ -2,7 +2,12 @@
 //! the legacy CIM_StorageConfigurationService.CreateReplica (SMI-S 1.4 Copy Services): a
 //! clone, snapshot or mirror of a volume, synchronously or through a job.
 
-use super::*;
+use smis::message::MethodReturn;
+
+use super::{
+    Call, R, State, SyncRec, add_affected, add_volume, find_pool, find_volume, insufficient,
+    job_fails, new_job, out_ref, rc, rc_with,
+};
 
 /// Replica kind requested of [`replicate`].
 struct ReplicaReq {
@@ -113,25 +118,9 @@ pub(super) fn create_element_replica(st: &mut State, c: &Call) -> R<MethodReturn
     if param!(c.p.path("TargetElement")).is_some() {
         return rc(1); // replicating onto an existing target is not simulated
     }
-    let Some(src_path) = param!(c.p.path("SourceElement")) else {
+    let Some((source, pool)) = param!(source_and_pool(st, c)) else {
         return rc(5);
     };
-    let Some(source) = find_volume(st, &c.ns, &src_path) else {
-        return rc(5);
-    };
-    let pool = match param!(c.p.path("TargetPool")) {
-        None => st
-            .volume(&source)
-            .map(|v| v.pool.clone())
-            .unwrap_or_default(),
-        Some(p) => match find_pool(st, &c.ns, &p) {
-            Some(id) => id,
-            None => return rc(5),
-        },
-    };
-    if st.pool(&pool).is_none_or(|p| p.primordial) {
-        return rc(5);
-    }
     let name = param!(c.p.string("ElementName")).unwrap_or_else(|| {
         let src = st
             .volume(&source)
@@ -155,6 +144,32 @@ pub(super) fn create_element_replica(st: &mut State, c: &Call) -> R<MethodReturn
     )
 }
 
+/// The `SourceElement` volume and the target pool (`TargetPool`, else the source's own
+/// pool) of a replica request. `Ok(None)` when either names nothing usable or the pool is
+/// primordial; `Err(())` when a parameter is malformed (both answer 5 Invalid Parameter).
+fn source_and_pool(st: &State, c: &Call) -> Result<Option<(String, String)>, ()> {
+    let Some(src_path) = c.p.path("SourceElement")? else {
+        return Ok(None);
+    };
+    let Some(source) = find_volume(st, &c.ns, &src_path) else {
+        return Ok(None);
+    };
+    let pool = match c.p.path("TargetPool")? {
+        None => st
+            .volume(&source)
+            .map(|v| v.pool.clone())
+            .unwrap_or_default(),
+        Some(p) => match find_pool(st, &c.ns, &p) {
+            Some(id) => id,
+            None => return Ok(None),
+        },
+    };
+    if st.pool(&pool).is_none_or(|p| p.primordial) {
+        return Ok(None);
+    }
+    Ok(Some((source, pool)))
+}
+
 /// CIM_StorageConfigurationService.CreateReplica (the pre-ReplicationService API).
 pub(super) fn create_replica(st: &mut State, c: &Call) -> R<MethodReturn> {
     let types = st.scenario.capabilities.supported_copy_types.clone();
@@ -165,25 +180,9 @@ pub(super) fn create_replica(st: &mut State, c: &Call) -> R<MethodReturn> {
     if !types.contains(&copy_type) || !matches!(copy_type, 4 | 5) {
         return rc(1); // 2 Async / 3 Sync mirrors are not simulated
     }
-    let Some(src_path) = param!(c.p.path("SourceElement")) else {
+    let Some((source, pool)) = param!(source_and_pool(st, c)) else {
         return rc(5);
     };
-    let Some(source) = find_volume(st, &c.ns, &src_path) else {
-        return rc(5);
-    };
-    let pool = match param!(c.p.path("TargetPool")) {
-        None => st
-            .volume(&source)
-            .map(|v| v.pool.clone())
-            .unwrap_or_default(),
-        Some(p) => match find_pool(st, &c.ns, &p) {
-            Some(id) => id,
-            None => return rc(5),
-        },
-    };
-    if st.pool(&pool).is_none_or(|p| p.primordial) {
-        return rc(5);
-    }
     let name = param!(c.p.string("ElementName")).unwrap_or_else(|| format!("{source}_copy"));
     // 4 UnSyncAssoc: a point-in-time (snapshot-like) copy that stays associated;
     // 5 UnSyncUnAssoc: an independent full copy with no association.

@@ -2,7 +2,13 @@
 //! CreateOrModifyElementFromStoragePool (create or resize a volume) and
 //! ReturnToStoragePool (delete one).
 
-use super::*;
+use smis::cim::CimValue;
+use smis::message::{MethodReturn, ParamValue};
+
+use super::{
+    BLOCK_SIZE, Call, R, State, add_affected, add_volume, busy, find_pool, find_volume, job_fails,
+    new_job, out_ref, rc, rc_with,
+};
 
 /// CIM_StorageConfigurationService.CreateOrModifyElementFromStoragePool.
 pub(super) fn create_or_modify_element(st: &mut State, c: &Call) -> R<MethodReturn> {
