@@ -178,10 +178,11 @@ pub enum Error {
     #[cfg(feature = "listener")]
     #[error("indication listener: {0}")]
     Listener(#[from] crate::indication::ListenerError),
-    /// A replayed fixture has no recorded exchange for this request; the message shows the
-    /// closest recorded exchange and what differed.
+    /// A test-kit failure (feature `testkit`): a replayed request that matches no recorded
+    /// exchange (naming the nearest one), a fixture that cannot be read or written.
+    #[cfg(feature = "testkit")]
     #[error("{0}")]
-    ReplayMiss(String),
+    Testkit(#[source] crate::testkit::TestkitError),
     /// An enumeration stream went past one of its bounds
     /// ([`EnumerationLimits`](crate::client::EnumerationLimits)); its context was closed.
     #[error("{operation}: {bound} (after {items} items in {responses} responses)")]
@@ -297,7 +298,13 @@ impl From<TransportError> for Error {
             TransportError::Timeout { after, .. } => Error::Timeout(after),
             TransportError::BodyTooLarge { limit } => Error::ResponseTooLarge { limit },
             TransportError::Config(m) => Error::Config(m),
-            TransportError::ReplayMiss(m) => Error::ReplayMiss(m),
+            #[cfg(feature = "testkit")]
+            TransportError::Custom(c) if c.is::<crate::testkit::TestkitError>() => {
+                match c.downcast::<crate::testkit::TestkitError>() {
+                    Ok(t) => Error::Testkit(*t),
+                    Err(c) => Error::Connection(TransportError::Custom(c)),
+                }
+            }
             other => Error::Connection(other),
         }
     }

@@ -7,7 +7,7 @@
 //! - [`message`]: every DSP0200 operation and response as data.
 //! - [`xml`]: the CIM-XML codec (DSP0201) in both directions.
 //! - [`transport`]: the [`transport::Transport`] seam; HTTPS with hyper 1 + rustls and a
-//!   bounded connection pool, recording and replay of fixtures.
+//!   bounded connection pool.
 //! - [`client`]: [`Client`], with every operation, pull streams and typed [`Error`]s (each
 //!   layer's own error kept as the [`source`](std::error::Error::source)) that
 //!   carry the CIM status and the StorageService code.
@@ -15,6 +15,8 @@
 //!   pools and volumes.
 //! - [`indication`]: the CIM indication listener (feature `listener`), subscriptions, and
 //!   job-state indications for [`smis::Job::wait`](crate::smis::Job::wait).
+//! - `testkit` (feature `testkit`, on by default): recording and replay of fixtures and the
+//!   canonical form of CIM-XML they are matched by.
 //!
 //! # Safety posture
 //!
@@ -33,6 +35,8 @@ pub mod error;
 pub mod indication;
 pub mod message;
 pub mod smis;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod text;
 pub mod transport;
 pub mod xml;

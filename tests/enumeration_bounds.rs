@@ -1,7 +1,6 @@
 //! Enumerations against a hostile loopback HTTPS server that answers EndOfSequence=FALSE
 //! forever (empty pages, or full pages), and the recorder's append-only manifest.
 
-#[path = "support/tls_server.rs"]
 mod support;
 
 use std::sync::Arc;
@@ -15,8 +14,8 @@ use smis::Client;
 use smis::cim::{Instance, ObjectPath};
 use smis::client::{EnumerationBound, EnumerationLimits, OpenOptions};
 use smis::message::{IReturn, PullResult, Response, ResponseMessage};
+use smis::testkit::Manifest;
 use smis::transport::TlsOptions;
-use smis::transport::replay::Manifest;
 use support::{Ca, Handler, SeenRequest, TempDir, Validity};
 
 fn method(r: &SeenRequest) -> String {

@@ -5,58 +5,18 @@
 //! Re-record with `SMIS_RECORD_FIXTURES=1 cargo test --test fixtures_masking` (starts the
 //! simulator over loopback HTTPS and overwrites the fixture directories).
 
-use std::path::PathBuf;
+mod support;
+
+use support::fixtures::{record, recording, replay};
+
 use std::time::Duration;
 
 use smis::smis::{Discovery, DiscoveryOptions, WaitOptions};
-use smis::transport::tls::TlsOptions;
-use smis::{Client, Credentials, Error};
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
+use smis::{Client, Error};
+use smis_sim::Scenario;
 
-const PASSWORD: &str = "fixture-Masking-Pw-19";
-
-fn fixture_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-fn recording() -> bool {
-    std::env::var("SMIS_RECORD_FIXTURES").is_ok_and(|v| v == "1")
-}
-
-async fn record<F, Fut, T>(name: &str, scenario: &str, workflow: F)
-where
-    F: Fn(Client) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let sc = Scenario::builtin(scenario).unwrap();
-    let sim = Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).unwrap();
-    let live = Client::builder(sim.url())
-        .credentials(Credentials::new("admin", PASSWORD.to_string()))
-        .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().unwrap()).unwrap())
-        .build()
-        .unwrap();
-    let dir = fixture_dir(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let rec = Client::record(&live, &dir).unwrap();
-    let _ = workflow(rec).await;
-    sim.shutdown().await;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let text =
-            String::from_utf8_lossy(&std::fs::read(entry.unwrap().path()).unwrap()).into_owned();
-        assert!(
-            !text.contains(PASSWORD) && !text.contains("Basic YWRt"),
-            "secret in fixture"
-        );
-    }
-}
-
-fn replay(name: &str) -> Client {
-    Client::replay(fixture_dir(name))
-        .unwrap_or_else(|e| panic!("fixture {name} missing or unreadable: {e}"))
-        .with_credentials(Credentials::new("admin", "unused".to_string()))
+fn builtin(name: &str) -> Scenario {
+    Scenario::builtin(name).unwrap()
 }
 
 /// What the workflow observed: (style, LUN given, who sees db01 while mapped, after unmap).
@@ -96,7 +56,7 @@ async fn workflow(c: Client) -> smis::Result<Seen> {
 #[tokio::test]
 async fn group_masking_replayed() {
     if recording() {
-        record("masking-group", "default", workflow).await;
+        record("masking-group", builtin("default"), workflow).await;
     }
     let (style, lun, seen, after) = workflow(replay("masking-group")).await.unwrap();
     assert_eq!(style, "Group");
@@ -108,7 +68,7 @@ async fn group_masking_replayed() {
 #[tokio::test]
 async fn spc_masking_replayed() {
     if recording() {
-        record("masking-spc", "spc-masking", workflow).await;
+        record("masking-spc", builtin("spc-masking"), workflow).await;
     }
     let (style, lun, seen, after) = workflow(replay("masking-spc")).await.unwrap();
     assert_eq!(style, "Spc");
@@ -164,7 +124,7 @@ async fn refused_flow(c: Client) -> smis::Result<()> {
 #[tokio::test]
 async fn lun_in_use_replayed() {
     if recording() {
-        record("masking-lun-in-use", "spc-masking", refused_flow).await;
+        record("masking-lun-in-use", builtin("spc-masking"), refused_flow).await;
     }
     let e = refused_flow(replay("masking-lun-in-use"))
         .await

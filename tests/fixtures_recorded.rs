@@ -6,89 +6,19 @@
 //! the simulator over loopback HTTPS and overwrites the fixture directories); without it the
 //! tests only replay the committed fixtures, with no network.
 
-use std::path::PathBuf;
-use std::time::Duration;
+mod support;
+
+use support::fixtures::{array, fixture_dir, record, recording, replay, volume, wait};
 
 use futures::StreamExt;
 use smis::client::{EnumerateInstancesOptions, OpenOptions};
 use smis::smis::{
     ChildPoolRequest, CloneRequest, Discovery, DiscoveryOptions, Mode, ResourceAllocationSettings,
-    SmisArray, StorageVolume, WaitOptions,
+    StorageVolume,
 };
-use smis::transport::tls::TlsOptions;
-use smis::{Client, Credentials, Error};
+use smis::{Client, Error};
+use smis_sim::Scenario;
 use smis_sim::scenario::{FaultAction, FaultMatch, FaultSpec};
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
-
-const PASSWORD: &str = "fixture-Recording-Pw-42";
-
-fn fixture_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-fn recording() -> bool {
-    std::env::var("SMIS_RECORD_FIXTURES").is_ok_and(|v| v == "1")
-}
-
-fn wait() -> WaitOptions {
-    WaitOptions {
-        poll_interval: Duration::from_millis(20),
-        max_interval: Duration::from_millis(100),
-        deadline: Duration::from_secs(30),
-        ..WaitOptions::default()
-    }
-}
-
-async fn array(c: &Client) -> smis::Result<SmisArray> {
-    let d = Discovery::run(c, &DiscoveryOptions::default()).await?;
-    d.array_handle(c, 0)
-}
-
-async fn source(a: &SmisArray) -> smis::Result<StorageVolume> {
-    let vols = a.volumes().await?;
-    vols.into_iter()
-        .find(|v| v.element_name.as_deref() == Some("db01"))
-        .ok_or_else(|| Error::InvalidArgument("no db01 volume".into()))
-}
-
-/// Runs `workflow` against a fresh simulator while recording into the fixture directory.
-async fn record<F, Fut, T>(name: &str, scenario: Scenario, workflow: F)
-where
-    F: Fn(Client) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let sim = Simulator::start(SimulatorConfig::new(scenario).user("admin", PASSWORD)).unwrap();
-    let live = Client::builder(sim.url())
-        .credentials(Credentials::new("admin", PASSWORD.to_string()))
-        .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().unwrap()).unwrap())
-        .build()
-        .unwrap();
-    let dir = fixture_dir(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let rec = Client::record(&live, &dir).unwrap();
-    let _ = workflow(rec).await;
-    sim.shutdown().await;
-    // Nothing secret reached the disk.
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let text =
-            String::from_utf8_lossy(&std::fs::read(entry.unwrap().path()).unwrap()).into_owned();
-        assert!(
-            !text.contains(PASSWORD) && !text.contains("Basic YWRt"),
-            "secret in fixture"
-        );
-    }
-}
-
-/// The client a test author writes: `Client::replay("fixtures/<name>")`. Credentials are
-/// needed by the SMI-S layer; replay ignores Authorization.
-fn replay(name: &str) -> Client {
-    Client::replay(fixture_dir(name))
-        .unwrap_or_else(|e| panic!("fixture {name} missing or unreadable: {e}"))
-        .with_credentials(Credentials::new("admin", "unused".to_string()))
-}
 
 fn scenario(name: &str, clone_ms: u64) -> Scenario {
     let mut sc = Scenario::builtin(name).unwrap();
@@ -114,7 +44,7 @@ async fn discovery() {
 
 async fn clone_flow(c: Client, mode: Mode) -> smis::Result<StorageVolume> {
     let a = array(&c).await?;
-    let src = source(&a).await?;
+    let src = volume(&a, "db01").await?;
     a.create_clone(
         &src,
         CloneRequest {

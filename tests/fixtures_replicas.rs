@@ -7,85 +7,18 @@
 //! the simulator over loopback HTTPS and overwrites those directories); without it the
 //! tests only replay the committed fixtures, with no network.
 
-use std::path::PathBuf;
-use std::time::Duration;
+mod support;
 
-use smis::smis::{
-    CloneRequest, DeleteVolumeOptions, Discovery, DiscoveryOptions, ReplicaPolicy, ReplicaState,
-    SmisArray, StorageVolume, WaitOptions,
-};
-use smis::transport::tls::TlsOptions;
-use smis::{Client, Credentials, Error};
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
+use support::fixtures::{array, fixture_dir, record, recording, replay, volume, wait};
 
-const PASSWORD: &str = "fixture-Replicas-Pw-77";
+use smis::smis::{CloneRequest, DeleteVolumeOptions, ReplicaPolicy, ReplicaState};
+use smis::{Client, Error};
+use smis_sim::Scenario;
 
-fn fixture_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-fn recording() -> bool {
-    std::env::var("SMIS_RECORD_FIXTURES").is_ok_and(|v| v == "1")
-}
-
-fn wait() -> WaitOptions {
-    WaitOptions {
-        poll_interval: Duration::from_millis(20),
-        max_interval: Duration::from_millis(100),
-        deadline: Duration::from_secs(30),
-        ..WaitOptions::default()
-    }
-}
-
-async fn array(c: &Client) -> smis::Result<SmisArray> {
-    let d = Discovery::run(c, &DiscoveryOptions::default()).await?;
-    d.array_handle(c, 0)
-}
-
-async fn volume(a: &SmisArray, name: &str) -> smis::Result<StorageVolume> {
-    a.volumes()
-        .await?
-        .into_iter()
-        .find(|v| v.element_name.as_deref() == Some(name))
-        .ok_or_else(|| Error::InvalidArgument(format!("no {name} volume")))
-}
-
-/// Runs `workflow` against a fresh simulator while recording into the fixture directory.
-async fn record<F, Fut, T>(name: &str, clone_ms: u64, workflow: F)
-where
-    F: Fn(Client) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
+fn scenario(clone_ms: u64) -> Scenario {
     let mut sc = Scenario::builtin("default").unwrap();
     sc.jobs.clone_ms = clone_ms;
-    let sim = Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).unwrap();
-    let live = Client::builder(sim.url())
-        .credentials(Credentials::new("admin", PASSWORD.to_string()))
-        .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().unwrap()).unwrap())
-        .build()
-        .unwrap();
-    let dir = fixture_dir(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let rec = Client::record(&live, &dir).unwrap();
-    let _ = workflow(rec).await;
-    sim.shutdown().await;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let text =
-            String::from_utf8_lossy(&std::fs::read(entry.unwrap().path()).unwrap()).into_owned();
-        assert!(
-            !text.contains(PASSWORD) && !text.contains("Basic YWRt"),
-            "secret in fixture"
-        );
-    }
-}
-
-fn replay(name: &str) -> Client {
-    Client::replay(fixture_dir(name))
-        .unwrap_or_else(|e| panic!("fixture {name} missing or unreadable: {e}"))
-        .with_credentials(Credentials::new("admin", "unused".to_string()))
+    sc
 }
 
 /// Clone db01, then fracture, resync, restore and detach the pair; the states seen.
@@ -117,7 +50,7 @@ async fn lifecycle_flow(c: Client) -> smis::Result<Vec<ReplicaState>> {
 #[tokio::test]
 async fn replica_lifecycle_replayed() {
     if recording() {
-        record("replica-lifecycle", 200, lifecycle_flow).await;
+        record("replica-lifecycle", scenario(200), lifecycle_flow).await;
     }
     let states = lifecycle_flow(replay("replica-lifecycle")).await.unwrap();
     use ReplicaState::*;
@@ -168,7 +101,7 @@ async fn delete_flow(c: Client) -> smis::Result<(u32, usize)> {
 #[tokio::test]
 async fn delete_with_replicas_replayed() {
     if recording() {
-        record("replica-delete", 200, delete_flow).await;
+        record("replica-delete", scenario(200), delete_flow).await;
     }
     let (refused, left) = delete_flow(replay("replica-delete")).await.unwrap();
     assert_eq!(refused, 6, "In Use before anything is sent");
@@ -195,7 +128,7 @@ async fn inventory_flow(c: Client) -> smis::Result<(Vec<(String, bool, bool)>, u
 #[tokio::test]
 async fn pool_capabilities_and_disks_replayed() {
     if recording() {
-        record("replica-inventory", 0, inventory_flow).await;
+        record("replica-inventory", scenario(0), inventory_flow).await;
     }
     let (mut caps, ssd) = inventory_flow(replay("replica-inventory")).await.unwrap();
     caps.sort();

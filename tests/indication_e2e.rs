@@ -3,53 +3,30 @@
 //! retries (DSP1054) against failing and slow listeners; `Job::wait` driven by
 //! job-state indications.
 
-#[path = "support/tls_server.rs"]
-mod tls_server;
+mod support;
+
+use support::sim::{array, client, start};
+use support::tls_server;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use smis::Error;
 use smis::cim::CimValue;
 use smis::indication::{
     DestinationSpec, FilterSpec, Indication, JobListener, Listener, ListenerConfig, ListenerTls,
     Ownership, SequenceStatus, SubscriptionManager, job_state_filters,
 };
 use smis::smis::{
-    CloneRequest, CloneStarted, CreateVolumeRequest, Discovery, DiscoveryOptions, SmisArray,
-    StoragePool, WaitOptions,
+    CloneRequest, CloneStarted, CreateVolumeRequest, SmisArray, StoragePool, WaitOptions,
 };
-use smis::transport::tls::TlsOptions;
-use smis::{Client, Credentials, Error};
 use smis_sim::scenario::{FaultAction, FaultMatch, FaultSpec};
-use smis_sim::{DeliverySettings, DeliveryStats, Scenario, Simulator, SimulatorConfig};
+use smis_sim::{DeliverySettings, DeliveryStats, Scenario};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const NS: &str = "root/smis-sim";
-const PASSWORD: &str = "ind-Secret-42";
-
-fn start(sc: Scenario) -> Simulator {
-    Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).expect("simulator")
-}
-
-fn client(sim: &Simulator) -> Client {
-    Client::builder(sim.url())
-        .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().unwrap()).unwrap())
-        .credentials(Credentials::new("admin", PASSWORD.to_string()))
-        .operation_timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-async fn array(c: &Client) -> SmisArray {
-    Discovery::run(c, &DiscoveryOptions::default())
-        .await
-        .unwrap()
-        .array_handle(c, 0)
-        .unwrap()
-}
-
 async fn pool(a: &SmisArray, id: &str) -> StoragePool {
     a.pools()
         .await
@@ -57,6 +34,40 @@ async fn pool(a: &SmisArray, id: &str) -> StoragePool {
         .into_iter()
         .find(|p| p.pool_id.as_deref() == Some(id))
         .unwrap()
+}
+
+/// Creates a volume of `size` bytes in `pool`, following its job.
+async fn new_volume(
+    a: &SmisArray,
+    pool: &StoragePool,
+    name: &str,
+    size: u64,
+) -> smis::smis::StorageVolume {
+    let req = CreateVolumeRequest {
+        wait: fast(),
+        ..CreateVolumeRequest::new(name, size)
+    };
+    a.create_volume(pool, &req).await.unwrap()
+}
+
+/// Delivery with `attempts` retries 100 ms apart and a 500 ms response timeout.
+fn retrying(attempts: u16) -> DeliverySettings {
+    DeliverySettings {
+        retry_attempts: attempts,
+        retry_interval: Duration::from_millis(100),
+        response_timeout: Duration::from_millis(500),
+        ..DeliverySettings::default()
+    }
+}
+
+/// Polls `done` up to `tries` times, `step_ms` apart (a bound against hangs, not a timing).
+async fn until(tries: u32, step_ms: u64, done: impl Fn() -> bool) {
+    for _ in 0..tries {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(step_ms)).await;
+    }
 }
 
 fn fast() -> WaitOptions {
@@ -97,7 +108,7 @@ async fn subscribe_cause_changes_receive_in_order_then_unsubscribe() {
     sc.jobs.volume_create_ms = 0;
     let sim = start(sc);
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.unwrap();
 
     // An HTTPS listener with a self-signed certificate (the provider does not verify it,
     // like OpenPegasus).
@@ -156,31 +167,14 @@ async fn subscribe_cause_changes_receive_in_order_then_unsubscribe() {
 
     // Cause: create a volume, delete it, then fill the pool past the alert threshold.
     let p1 = pool(&a, "P1").await;
-    let v = a
-        .create_volume(
-            &p1,
-            &CreateVolumeRequest {
-                wait: fast(),
-                ..CreateVolumeRequest::new("ind-a", 1 << 30)
-            },
-        )
-        .await
-        .unwrap();
+    let v = new_volume(&a, &p1, "ind-a", 1 << 30).await;
     a.delete_volume(&v, &fast()).await.unwrap();
     let p1 = pool(&a, "P1").await;
     let total = p1.total_managed_space.unwrap();
     let remaining = p1.remaining_managed_space.unwrap();
     let big =
         (remaining - total / 20) / smis_sim::provider::BLOCK_SIZE * smis_sim::provider::BLOCK_SIZE;
-    a.create_volume(
-        &p1,
-        &CreateVolumeRequest {
-            wait: fast(),
-            ..CreateVolumeRequest::new("ind-big", big)
-        },
-    )
-    .await
-    .unwrap();
+    new_volume(&a, &p1, "ind-big", big).await;
 
     let got: Vec<Indication> = [
         next(&mut l).await,
@@ -244,15 +238,7 @@ async fn subscribe_cause_changes_receive_in_order_then_unsubscribe() {
     );
     assert_eq!(sim.provider().subscription_count(), 0);
     let p1 = pool(&a, "P1").await;
-    a.create_volume(
-        &p1,
-        &CreateVolumeRequest {
-            wait: fast(),
-            ..CreateVolumeRequest::new("ind-after", 1 << 20)
-        },
-    )
-    .await
-    .unwrap();
+    new_volume(&a, &p1, "ind-after", 1 << 20).await;
     nothing_more(&mut l).await;
     sim.shutdown().await;
 }
@@ -399,14 +385,9 @@ async fn provider_retries_refused_dropped_and_slow_deliveries_then_gives_up() {
     let mut sc = Scenario::builtin("default").unwrap();
     sc.jobs.volume_create_ms = 0;
     let sim = start(sc);
-    sim.provider().set_delivery_settings(DeliverySettings {
-        retry_attempts: 3,
-        retry_interval: Duration::from_millis(100),
-        response_timeout: Duration::from_millis(500),
-        ..DeliverySettings::default()
-    });
+    sim.provider().set_delivery_settings(retrying(3));
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.unwrap();
     let m = SubscriptionManager::new(c.clone(), "retry").unwrap();
     let (url, seen, accepted) = scripted_listener(vec!["drop", "500", "silent", "ok", "ok"]).await;
     let q = FilterSpec::wql(
@@ -415,30 +396,9 @@ async fn provider_retries_refused_dropped_and_slow_deliveries_then_gives_up() {
     );
     m.subscribe("r", &url, &q).await.unwrap();
     let p1 = pool(&a, "P1").await;
-    a.create_volume(
-        &p1,
-        &CreateVolumeRequest {
-            wait: fast(),
-            ..CreateVolumeRequest::new("r1", 1 << 20)
-        },
-    )
-    .await
-    .unwrap();
-    a.create_volume(
-        &p1,
-        &CreateVolumeRequest {
-            wait: fast(),
-            ..CreateVolumeRequest::new("r2", 1 << 20)
-        },
-    )
-    .await
-    .unwrap();
-    for _ in 0..200 {
-        if accepted.load(Ordering::SeqCst) >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    new_volume(&a, &p1, "r1", 1 << 20).await;
+    new_volume(&a, &p1, "r2", 1 << 20).await;
+    until(200, 50, || accepted.load(Ordering::SeqCst) >= 2).await;
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 5, "4 attempts for r1, then r2");
     // Every attempt of the first indication: POST to the destination's path, the DSP0200
@@ -478,41 +438,18 @@ async fn provider_retries_refused_dropped_and_slow_deliveries_then_gives_up() {
     assert_eq!(DeliveryStats::get(&st.discarded), 0);
 
     // With no retries and a listener that always refuses: one attempt, then discarded.
-    sim.provider().set_delivery_settings(DeliverySettings {
-        retry_attempts: 0,
-        retry_interval: Duration::from_millis(100),
-        response_timeout: Duration::from_millis(500),
-        ..DeliverySettings::default()
-    });
+    sim.provider().set_delivery_settings(retrying(0));
     m.remove_owned().await.unwrap();
     let (url, seen, _) = scripted_listener(vec!["500", "500", "500"]).await;
     m.subscribe("r", &url, &q).await.unwrap();
-    a.create_volume(
-        &p1,
-        &CreateVolumeRequest {
-            wait: fast(),
-            ..CreateVolumeRequest::new("r3", 1 << 20)
-        },
-    )
-    .await
-    .unwrap();
-    for _ in 0..100 {
-        if DeliveryStats::get(&st.discarded) == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    new_volume(&a, &p1, "r3", 1 << 20).await;
+    until(100, 50, || DeliveryStats::get(&st.discarded) == 1).await;
     assert_eq!(DeliveryStats::get(&st.discarded), 1);
     assert_eq!(seen.lock().unwrap().len(), 1);
 
     // A destination whose listener is not up yet: refused connections are retried until
     // it is.
-    sim.provider().set_delivery_settings(DeliverySettings {
-        retry_attempts: 50,
-        retry_interval: Duration::from_millis(100),
-        response_timeout: Duration::from_millis(500),
-        ..DeliverySettings::default()
-    });
+    sim.provider().set_delivery_settings(retrying(50));
     m.remove_owned().await.unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -523,21 +460,11 @@ async fn provider_retries_refused_dropped_and_slow_deliveries_then_gives_up() {
         .await
         .unwrap();
     let failed_before = DeliveryStats::get(&st.failed_attempts);
-    a.create_volume(
-        &p1,
-        &CreateVolumeRequest {
-            wait: fast(),
-            ..CreateVolumeRequest::new("r4", 1 << 20)
-        },
-    )
-    .await
-    .unwrap();
-    for _ in 0..100 {
-        if DeliveryStats::get(&st.failed_attempts) > failed_before {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    new_volume(&a, &p1, "r4", 1 << 20).await;
+    until(100, 20, || {
+        DeliveryStats::get(&st.failed_attempts) > failed_before
+    })
+    .await;
     let mut l = Listener::bind(ListenerConfig::http(SocketAddr::from((
         [127, 0, 0, 1],
         port,
@@ -603,7 +530,7 @@ async fn job_wait_hears_the_end_and_still_reports_failure() {
     });
     let sim = start(sc);
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.unwrap();
     let jobs = JobListener::start(&c, ListenerConfig::http(loopback()), None, NS)
         .await
         .unwrap();
@@ -666,7 +593,7 @@ async fn job_wait_falls_back_to_polling_when_subscriptions_are_refused() {
     });
     let sim = start(sc);
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.unwrap();
     let jobs = JobListener::start(&c, ListenerConfig::http(loopback()), None, NS)
         .await
         .unwrap();

@@ -1,8 +1,9 @@
 //! The indication listener over real loopback HTTP/HTTPS: the exact bytes OpenPegasus
 //! 2.14.4 sends (captured), bad senders, a slow consumer, dropped connections.
 
-#[path = "support/tls_server.rs"]
-mod tls_server;
+mod support;
+
+use support::tls_server;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

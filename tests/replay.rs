@@ -11,11 +11,8 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use smis::cim::{CimType, CimValue, ObjectPath};
 use smis::client::{EnumerateInstancesOptions, GetInstanceOptions, OpenOptions};
-use smis::transport::replay::Manifest;
-use smis::transport::{
-    HttpRequest, HttpResponse, RecordingTransport, ReplayMode, ReplayTransport, Transport,
-    TransportError,
-};
+use smis::testkit::{Manifest, RecordingTransport, ReplayMode, ReplayTransport, TestkitError};
+use smis::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use smis::{Client, Credentials, Error};
 
 const PASSWORD: &str = "pa55-Very-Secret-9f8e";
@@ -126,6 +123,18 @@ async fn quirk_job_status_17_2_and_job_state_32767_in_poll_order() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("replay miss"), "{e}");
+    // The test kit's own error is the source, naming the request and the nearest exchange.
+    let source = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<TestkitError>());
+    let miss = source
+        .and_then(TestkitError::as_miss)
+        .expect("a replay miss");
+    assert_eq!(
+        miss.requested.object,
+        r#"cim_concretejob.instanceid="JOB-1""#
+    );
+    let nearest = miss.nearest.as_ref().expect("a nearest exchange");
+    assert!(nearest.already_replayed && !nearest.due_next, "{nearest:?}");
+    assert!(miss.all_replayed);
 }
 
 #[tokio::test]
@@ -438,11 +447,18 @@ async fn record_then_replay_over_an_in_memory_transport() {
         &HeaderValue::from_static("0")
     );
     // Out of order: the third exchange (SyncType 9) is not next.
-    let e = t
+    let miss = t
         .send(method_request("5002", 9, PASSWORD, false))
         .await
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    let typed = TestkitError::of_transport(&miss)
+        .and_then(TestkitError::as_miss)
+        .expect("a typed replay miss");
+    assert_eq!(typed.requested.operation, "AttachReplica");
+    let nearest = typed.nearest.as_ref().expect("the nearest exchange");
+    assert_eq!((nearest.seq, nearest.due_next), (2, true));
+    assert_eq!(nearest.later_match, Some(3));
+    let e = miss.to_string();
     assert!(
         e.contains("next recorded exchange: #2 AttachReplica"),
         "{e}"
@@ -468,7 +484,13 @@ async fn record_then_replay_over_an_in_memory_transport() {
         .send(method_request("5005", 8, PASSWORD, false))
         .await
         .unwrap_err();
-    assert!(matches!(e, TransportError::ReplayMiss(_)));
+    let typed = TestkitError::of_transport(&e).and_then(TestkitError::as_miss);
+    assert!(typed.is_some_and(|m| m.all_replayed), "{e}");
+    assert!(matches!(Error::from(e), Error::Testkit(_)));
+    let e = t
+        .send(method_request("5006", 8, PASSWORD, false))
+        .await
+        .unwrap_err();
     assert!(
         e.to_string()
             .contains("all recorded exchanges have been replayed"),

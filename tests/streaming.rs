@@ -2,7 +2,6 @@
 //! decoder, a 100 MB non-pull enumeration at bounded memory (the decoder's own high-water
 //! mark), late CIM errors in chunked trailers, and the connection limit under load.
 
-#[path = "support/tls_server.rs"]
 mod support;
 
 use std::path::Path;

@@ -1,6 +1,5 @@
 //! Integration tests of the hyper + rustls transport against loopback servers.
 
-#[path = "support/tls_server.rs"]
 mod support;
 
 use std::sync::Arc;

@@ -1,10 +1,5 @@
 //! Encoder tests: conformance request bodies (pywbem's form) and snapshots.
 
-mod support {
-    pub mod canon;
-    pub mod neutral;
-}
-
 use std::path::PathBuf;
 
 use serde_json::Value as J;
@@ -12,8 +7,9 @@ use smis::cim::{CimArray, CimType, CimValue, Instance, ObjectPath};
 use smis::message::{
     Intrinsic, IntrinsicRequest, MethodCall, ParamValue, PullOptions, Request, RequestMessage,
 };
+use smis::testkit::canon::{self, Rules};
 use smis::xml::encode_request;
-use support::{canon, neutral};
+use smis_conformance::neutral;
 
 fn shared_dir() -> PathBuf {
     if let Ok(d) = std::env::var("SMIS_SHARED") {
@@ -94,9 +90,9 @@ fn conformance_request_bodies() {
                 continue;
             }
         };
-        let a = canon::parse(&ours).expect("our XML parses");
-        let b = canon::parse(body).expect("expected XML parses");
-        match canon::first_difference(&a, &b, "") {
+        let a = canon::parse(&ours, Rules::Exact).expect("our XML parses");
+        let b = canon::parse(body, Rules::Exact).expect("expected XML parses");
+        match canon::first_difference(&a, &b) {
             None => matched += 1,
             Some(d) => {
                 differed += 1;

@@ -24,7 +24,6 @@ mod options;
 mod pull;
 mod pull_ops;
 mod query_paths;
-mod replay_api;
 mod schema;
 mod stream;
 mod typed;

@@ -91,10 +91,10 @@ pub enum TransportError {
     /// Any other HTTP-level problem.
     #[error("HTTP error: {0}")]
     Other(String),
-    /// A replayed request matches no recorded exchange (the message shows the closest
-    /// recorded exchange and what differs).
+    /// The failure of a transport defined outside this module (e.g. the test kit's replay
+    /// miss, `smis::testkit::TestkitError`), kept as the source.
     #[error("{0}")]
-    ReplayMiss(String),
+    Custom(#[source] BoxError),
 }
 
 impl TransportError {

@@ -3,7 +3,8 @@
 //! A [`Transport`] takes one fully built CIM-XML HTTP request (headers and body) and returns
 //! the HTTP response (status, headers, optional chunked trailers, body). The client never
 //! talks to a socket directly: the hyper + rustls implementation ([`http::HttpTransport`])
-//! is one transport, recording and replay are others, and tests plug in their own.
+//! is one transport; the test kit's recording and replay transports are others, and tests
+//! plug in their own.
 
 use ::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
@@ -51,15 +52,11 @@ pub struct HttpResponse {
 pub mod error;
 pub mod http;
 mod pool;
-pub mod record;
-pub mod replay;
 mod server_url;
 pub mod streaming;
 pub mod tls;
 pub use self::http::{HttpTransport, HttpTransportConfig};
 pub use error::{BoxError, TlsFailure, TransportError};
-pub use record::RecordingTransport;
-pub use replay::{ReplayMode, ReplayTransport};
 pub use server_url::ServerUrl;
 pub use streaming::{BodyPart, BodyStream, StreamingResponse};
 pub use tls::{Sha256Fingerprint, TlsOptions};
@@ -74,7 +71,7 @@ pub trait Transport: Send + Sync + 'static {
 
     /// Sends `request` and returns the response head with its body still to be read, so
     /// that a large response can be decoded as it arrives. The default reads the whole
-    /// response with [`Transport::send`] (recording and replay use it).
+    /// response with [`Transport::send`] (the test kit's transports use it).
     fn send_streaming(
         &self,
         request: HttpRequest,

@@ -8,7 +8,6 @@
 //! character references, bounds nesting depth and input size ([`DecodeLimits`]), and reports
 //! failures as a [`DecodeError`] that names the line, column and element path.
 
-pub(crate) mod canon;
 mod decode;
 mod encode;
 mod error;

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
+use smis::testkit::RecordingTransport;
 use smis::transport::tls::TlsOptions;
-use smis::transport::{HttpTransport, HttpTransportConfig, RecordingTransport};
+use smis::transport::{HttpTransport, HttpTransportConfig};
 use smis::{Client, Credentials};
 
 use crate::cli::Global;

@@ -1,123 +1,13 @@
 //! The `smis` binary run as a process, against the simulated provider started in the test
 //! process on loopback HTTPS, and on the OpenPegasus captures in the shared directory.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::process::Stdio;
+
+use common::{PASSWORD, Sim, USER, bin, captures, exit_of, json_ok, no_secret, run, text};
 use serde_json::Value;
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
-
-const USER: &str = "admin";
-const PASSWORD: &str = "Pw-9f3c1e7a-do-not-print";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_smis"));
-    for v in ["SMIS_URL", "SMIS_USER", "SMIS_PASSWORD", "SMIS_LOG"] {
-        c.env_remove(v);
-    }
-    c.stdin(Stdio::null());
-    c
-}
-
-fn shared_dir() -> Option<PathBuf> {
-    if let Ok(d) = std::env::var("SMIS_SHARED") {
-        return Some(PathBuf::from(d));
-    }
-    let rel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if rel.is_dir() {
-        return Some(rel);
-    }
-    let abs = PathBuf::from("/work/shared");
-    abs.is_dir().then_some(abs)
-}
-
-fn captures() -> Option<PathBuf> {
-    let d = shared_dir()?.join("captures/openpegasus");
-    d.is_dir().then_some(d)
-}
-
-struct Sim {
-    sim: Option<Simulator>,
-    rt: tokio::runtime::Runtime,
-    url: String,
-    pin: String,
-}
-
-impl Sim {
-    fn start(scenario: &str) -> Sim {
-        Self::with(Scenario::builtin(scenario).expect("scenario"))
-    }
-
-    fn with(mut sc: Scenario) -> Sim {
-        sc.jobs.clone_ms = sc.jobs.clone_ms.min(300);
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = {
-            let _g = rt.enter();
-            Simulator::start(SimulatorConfig::new(sc).user(USER, PASSWORD)).expect("sim starts")
-        };
-        let url = sim.url();
-        let pin = sim.cert_sha256_hex().expect("https");
-        Sim {
-            sim: Some(sim),
-            rt,
-            url,
-            pin,
-        }
-    }
-
-    /// A command with URL, user, password (env) and pin set.
-    fn cmd(&self) -> Command {
-        let mut c = bin();
-        c.env("SMIS_URL", &self.url)
-            .env("SMIS_USER", USER)
-            .env("SMIS_PASSWORD", PASSWORD)
-            .args(["--pin-sha256", &self.pin]);
-        c
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(s) = self.sim.take() {
-            self.rt.block_on(s.shutdown());
-        }
-    }
-}
-
-fn run(mut c: Command) -> Output {
-    c.output().expect("smis runs")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn json_ok(c: Command) -> Value {
-    let o = run(c);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(0), "stdout: {out}\nstderr: {err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"))
-}
-
-fn exit_of(c: Command) -> (i32, String, String) {
-    let o = run(c);
-    let (out, err) = text(&o);
-    (o.status.code().unwrap_or(-1), out, err)
-}
-
-fn no_secret(s: &str) {
-    use base64::Engine as _;
-    assert!(!s.contains(PASSWORD), "password leaked: {s}");
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
-    assert!(!s.contains(&basic), "Authorization leaked: {s}");
-}
+use smis_sim::Scenario;
 
 // ---------- without a server ----------
 

@@ -2,22 +2,17 @@
 //! out-of-range `--timeout` values, unusual `--password-file`s, the `--insecure` warning,
 //! and server text full of terminal control sequences (a loopback server in this test).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+
+use common::bin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_smis"));
-    for v in ["SMIS_URL", "SMIS_USER", "SMIS_PASSWORD", "SMIS_LOG"] {
-        c.env_remove(v);
-    }
-    c.stdin(Stdio::null());
-    c
-}
 
 /// Runs `c`; a command still running after two minutes is killed and the test fails
 /// (this guards against a hang; it measures nothing).

@@ -1,21 +1,15 @@
 //! `smis` as a process: a whole command bounded by `--timeout` against a loopback server
 //! that never ends its enumeration, and `decode` input limits and streamed summaries.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+
+use common::bin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_smis"));
-    for v in ["SMIS_URL", "SMIS_USER", "SMIS_PASSWORD", "SMIS_LOG"] {
-        c.env_remove(v);
-    }
-    c.stdin(Stdio::null());
-    c
-}
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("smis-cli-scale-{}-{name}", std::process::id()));

@@ -1,78 +1,41 @@
 //! The masking commands run as a process against the simulator on loopback HTTPS, in both
 //! masking forms; the CIM state afterwards is read back through the library.
 
-use std::process::{Command, Stdio};
+mod common;
 
+use common::{Sim, exit_of, json_ok};
 use serde_json::Value;
 use smis::smis::{Discovery, DiscoveryOptions};
-use smis::transport::tls::TlsOptions;
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
 
-const USER: &str = "admin";
-const PASSWORD: &str = "Mask-Cli-Pw-77a1";
-
-struct Sim {
-    sim: Simulator,
-    rt: tokio::runtime::Runtime,
+/// The masking tests' view of the simulator: JSON commands, and the CIM state read back
+/// through the library.
+trait MaskingSim {
+    /// The JSON output of a command that must succeed.
+    fn ok(&self, args: &[&str]) -> Value;
+    /// The stderr of a command that must fail.
+    fn fails(&self, args: &[&str]) -> String;
+    /// (group, LUN) pairs that see the volume named `name`, read through the library.
+    fn seen_by(&self, name: &str) -> Vec<(String, u32)>;
 }
 
-impl Sim {
-    fn start(name: &str) -> Sim {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = {
-            let _g = rt.enter();
-            Simulator::start(
-                SimulatorConfig::new(Scenario::builtin(name).unwrap()).user(USER, PASSWORD),
-            )
-            .expect("sim starts")
-        };
-        Sim { sim, rt }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_smis"));
-        c.env_remove("SMIS_LOG")
-            .env("SMIS_URL", self.sim.url())
-            .env("SMIS_USER", USER)
-            .env("SMIS_PASSWORD", PASSWORD)
-            .args([
-                "--pin-sha256",
-                &self.sim.cert_sha256_hex().unwrap(),
-                "-o",
-                "json",
-            ])
-            .args(args)
-            .stdin(Stdio::null());
-        c
-    }
-
+impl MaskingSim for Sim {
     fn ok(&self, args: &[&str]) -> Value {
-        let o = self.cmd(args).output().unwrap();
-        let out = String::from_utf8_lossy(&o.stdout).into_owned();
-        let err = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert_eq!(o.status.code(), Some(0), "{args:?}\n{out}\n{err}");
-        assert!(!out.contains(PASSWORD) && !err.contains(PASSWORD));
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"))
+        let mut c = self.args(&["-o", "json"]);
+        c.args(args);
+        json_ok(c)
     }
 
     fn fails(&self, args: &[&str]) -> String {
-        let o = self.cmd(args).output().unwrap();
-        assert_ne!(o.status.code(), Some(0), "{args:?} should fail");
-        String::from_utf8_lossy(&o.stderr).into_owned()
+        let mut c = self.args(&["-o", "json"]);
+        c.args(args);
+        let (code, _, err) = exit_of(c);
+        assert_ne!(code, 0, "{args:?} should fail");
+        err
     }
 
-    /// (group, LUN) pairs that see the volume named `name`, read through the library.
     fn seen_by(&self, name: &str) -> Vec<(String, u32)> {
         self.rt.block_on(async {
-            let c = smis::Client::builder(self.sim.url())
-                .tls(TlsOptions::pinned_sha256(&self.sim.cert_sha256_hex().unwrap()).unwrap())
-                .credentials(smis::Credentials::new(USER, PASSWORD.to_string()))
-                .build()
-                .unwrap();
+            let c = self.client();
             let d = Discovery::run(&c, &DiscoveryOptions::default())
                 .await
                 .unwrap();

@@ -3,89 +3,19 @@
 //! `class --output mof` shows qualifiers (the simulator's classes and a class captured
 //! from OpenPegasus 2.14).
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use common::{Sim, bin, captures, stdout_ok as ok};
 use serde_json::Value;
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
-
-const USER: &str = "admin";
-const PASSWORD: &str = "values-Pw-2231";
-
-struct Sim {
-    sim: Option<Simulator>,
-    rt: tokio::runtime::Runtime,
-    url: String,
-    pin: String,
-}
-
-impl Sim {
-    fn start() -> Sim {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = {
-            let _g = rt.enter();
-            let sc = Scenario::builtin("default").expect("scenario");
-            Simulator::start(SimulatorConfig::new(sc).user(USER, PASSWORD)).expect("sim starts")
-        };
-        let url = sim.url();
-        let pin = sim.cert_sha256_hex().expect("https");
-        Sim {
-            sim: Some(sim),
-            rt,
-            url,
-            pin,
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = bin();
-        c.env("SMIS_URL", &self.url)
-            .env("SMIS_USER", USER)
-            .env("SMIS_PASSWORD", PASSWORD)
-            .args(["--pin-sha256", &self.pin])
-            .args(args);
-        c
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(s) = self.sim.take() {
-            self.rt.block_on(s.shutdown());
-        }
-    }
-}
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_smis"));
-    for v in ["SMIS_URL", "SMIS_USER", "SMIS_PASSWORD", "SMIS_LOG"] {
-        c.env_remove(v);
-    }
-    c.stdin(Stdio::null());
-    c
-}
-
-fn ok(mut c: Command) -> String {
-    let o: Output = c.output().expect("smis runs");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(0), "stdout: {out}\nstderr: {err}");
-    assert!(!out.contains(PASSWORD) && !err.contains(PASSWORD));
-    out
-}
 
 #[test]
 fn tables_and_mof_name_mapped_values_json_keeps_numbers() {
-    let sim = Sim::start();
+    let sim = Sim::start("default");
     // Registered profiles: RegisteredOrganization 11 is SNIA, 2 is DMTF.
-    let out = ok(sim.cmd(&["-o", "table", "profiles"]));
+    let out = ok(sim.args(&["-o", "table", "profiles"]));
     assert!(out.contains("11 (SNIA)"), "{out}");
     assert!(out.contains("2 (DMTF)"), "{out}");
-    let v: Value = serde_json::from_str(&ok(sim.cmd(&["-o", "json", "profiles"]))).unwrap();
+    let v: Value = serde_json::from_str(&ok(sim.args(&["-o", "json", "profiles"]))).unwrap();
     let orgs: Vec<&Value> = v
         .as_array()
         .unwrap()
@@ -97,7 +27,7 @@ fn tables_and_mof_name_mapped_values_json_keeps_numbers() {
 
     // Arrays and scalars of a volume, in a table and in MOF.
     let ns = ["-n", "root/smis-sim"];
-    let mut c = sim.cmd(&["-o", "table"]);
+    let mut c = sim.args(&["-o", "table"]);
     c.args(ns).args([
         "enum",
         "CIM_StorageVolume",
@@ -111,9 +41,9 @@ fn tables_and_mof_name_mapped_values_json_keeps_numbers() {
         out.contains("512") && !out.contains("512 ("),
         "unmapped numbers stay plain: {out}"
     );
-    let vols: Value = serde_json::from_str(&ok(sim.cmd(&["-o", "json", "volumes"]))).unwrap();
+    let vols: Value = serde_json::from_str(&ok(sim.args(&["-o", "json", "volumes"]))).unwrap();
     let path = vols[0]["path"].as_str().unwrap().to_string();
-    let mut c = sim.cmd(&["-o", "mof"]);
+    let mut c = sim.args(&["-o", "mof"]);
     c.args(ns).args(["get", &path]);
     let out = ok(c);
     assert!(
@@ -122,7 +52,7 @@ fn tables_and_mof_name_mapped_values_json_keeps_numbers() {
     );
     assert!(out.contains("BlockSize = 512;\n"), "{out}");
     // The same instance in JSON: numbers only.
-    let mut c = sim.cmd(&["-o", "json"]);
+    let mut c = sim.args(&["-o", "json"]);
     c.args(ns).args(["get", &path]);
     let j: Value = serde_json::from_str(&ok(c)).unwrap();
     assert_eq!(j["properties"]["OperationalStatus"]["value"][0], 2);
@@ -130,8 +60,8 @@ fn tables_and_mof_name_mapped_values_json_keeps_numbers() {
 
 #[test]
 fn class_mof_shows_qualifiers() {
-    let sim = Sim::start();
-    let out = ok(sim.cmd(&[
+    let sim = Sim::start("default");
+    let out = ok(sim.args(&[
         "-o",
         "mof",
         "-n",
@@ -142,7 +72,7 @@ fn class_mof_shows_qualifiers() {
     assert!(out.contains("[Key]\n    string InstanceID;"), "{out}");
     assert!(out.contains("ValueMap { \"1\", \"2\""), "{out}");
     assert!(out.contains("\"SNIA\""), "{out}");
-    let out = ok(sim.cmd(&[
+    let out = ok(sim.args(&[
         "-o",
         "mof",
         "-n",
@@ -157,21 +87,11 @@ fn class_mof_shows_qualifiers() {
     assert!(out.contains("\"Clone\""), "parameter qualifiers: {out}");
 }
 
-fn captures() -> PathBuf {
-    let shared = std::env::var("SMIS_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let shared = if shared.is_dir() {
-        shared
-    } else {
-        PathBuf::from("/work/shared")
-    };
-    shared.join("captures/openpegasus")
-}
-
 #[test]
 fn captured_openpegasus_class_in_mof() {
-    let f = captures().join("04_GetClass_CIM_StorageVolume.response.http");
+    let f = captures()
+        .unwrap_or_default()
+        .join("04_GetClass_CIM_StorageVolume.response.http");
     assert!(
         f.is_file(),
         "{} missing: put the shared directory beside the repository or set SMIS_SHARED",

@@ -21,14 +21,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-#[allow(clippy::collapsible_if)]
-#[path = "../../../tests/support/canon.rs"]
-mod canon;
-mod compare;
-#[path = "../../../tests/support/neutral.rs"]
-mod neutral;
-mod runner;
-mod to_neutral;
+use smis_conformance::runner;
 
 const MAPPING: &str = include_str!("mapping.txt");
 

@@ -19,7 +19,9 @@ use smis::transport::{HttpRequest, HttpResponse, TlsFailure, Transport, Transpor
 use smis::xml::DecodeErrorKind;
 use smis::{Client, Credentials, Error};
 
-use crate::{canon, compare, neutral, to_neutral as tn};
+use smis::testkit::canon::{self, Rules};
+
+use crate::{compare, neutral, to_neutral as tn};
 
 /// The in-process transport of one case: records every request, answers with the canned
 /// response or fails as the case's `transport_exception` says.
@@ -777,9 +779,12 @@ fn compare_request(expected: &J, sent: &[HttpRequest]) -> Option<String> {
     }
     if let Some(body) = expected.get("body").and_then(J::as_str) {
         let sent_body = String::from_utf8_lossy(&req.body);
-        match (canon::parse(body), canon::parse(&sent_body)) {
+        match (
+            canon::parse(body, Rules::Exact),
+            canon::parse(&sent_body, Rules::Exact),
+        ) {
             (Ok(e), Ok(s)) => {
-                if let Some(d) = canon::first_difference(&e, &s, "") {
+                if let Some(d) = canon::first_difference(&e, &s) {
                     diffs.push(format!("body: {d}"));
                 }
             }

@@ -95,32 +95,13 @@ print('PYWBEM OK', len(profiles), 'profiles')
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pywbem_talks_to_the_simulator() {
-    let python = std::env::var("SMIS_PYWBEM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let sim =
-        Simulator::start(SimulatorConfig::new(scenario()).user("admin", PASSWORD)).expect("start");
-    let cert = write_cert(&sim);
-    let url = sim.url();
-    let cafile = cert.0.display().to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(&python)
-            .arg("-c")
-            .arg(PYWBEM_SCRIPT)
-            .arg(url)
-            .arg(cafile)
-            .env("PEER_PASSWORD", PASSWORD)
-            .env_remove("REQUESTS_CA_BUNDLE")
-            .env_remove("CURL_CA_BUNDLE")
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("PYWBEM OK"),
-        "pywbem failed:\n{stdout}\n{stderr}"
-    );
+    let (sim, cert) = start(scenario());
+    pywbem(
+        PYWBEM_SCRIPT,
+        vec![sim.url(), cert.0.display().to_string()],
+        "PYWBEM OK",
+    )
+    .await;
     sim.shutdown().await;
 }
 
@@ -319,32 +300,13 @@ print('PYWBEM MASKING OK')
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pywbem_drives_group_masking() {
-    let python = std::env::var("SMIS_PYWBEM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let sim =
-        Simulator::start(SimulatorConfig::new(scenario()).user("admin", PASSWORD)).expect("start");
-    let cert = write_cert(&sim);
-    let url = sim.url();
-    let cafile = cert.0.display().to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(&python)
-            .arg("-c")
-            .arg(PYWBEM_MASKING_SCRIPT)
-            .arg(url)
-            .arg(cafile)
-            .env("PEER_PASSWORD", PASSWORD)
-            .env_remove("REQUESTS_CA_BUNDLE")
-            .env_remove("CURL_CA_BUNDLE")
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("PYWBEM MASKING OK"),
-        "pywbem failed:\n{stdout}\n{stderr}"
-    );
+    let (sim, cert) = start(scenario());
+    pywbem(
+        PYWBEM_MASKING_SCRIPT,
+        vec![sim.url(), cert.0.display().to_string()],
+        "PYWBEM MASKING OK",
+    )
+    .await;
     sim.shutdown().await;
 }
 
@@ -400,6 +362,37 @@ fn python() -> String {
     std::env::var("SMIS_PYWBEM_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
+/// The simulator (user `admin`, [`PASSWORD`]) and its certificate in a file.
+fn start(sc: Scenario) -> (Simulator, tempfile_path::TempPath) {
+    let sim = Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).expect("start");
+    let cert = write_cert(&sim);
+    (sim, cert)
+}
+
+/// Runs `python -c script args...` with pywbem (the password in `PEER_PASSWORD`, no CA
+/// bundle from the environment) and asserts that it succeeded and printed `ok`.
+async fn pywbem(script: &'static str, args: Vec<String>, ok: &'static str) {
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python())
+            .arg("-c")
+            .arg(script)
+            .args(&args)
+            .env("PEER_PASSWORD", PASSWORD)
+            .env_remove("REQUESTS_CA_BUNDLE")
+            .env_remove("CURL_CA_BUNDLE")
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains(ok),
+        "pywbem ({ok}) failed:\n{stdout}\n{stderr}"
+    );
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
@@ -412,30 +405,13 @@ fn free_port() -> u16 {
 async fn pywbem_subscription_manager_and_listener_receive_simulator_indications() {
     let mut sc = scenario();
     sc.jobs.volume_create_ms = 0;
-    let sim = Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).expect("start");
-    let cert = write_cert(&sim);
-    let (url, cafile, port) = (sim.url(), cert.0.display().to_string(), free_port());
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(python())
-            .arg("-c")
-            .arg(PYWBEM_LISTENER_SCRIPT)
-            .arg(url)
-            .arg(cafile)
-            .arg(port.to_string())
-            .env("PEER_PASSWORD", PASSWORD)
-            .env_remove("REQUESTS_CA_BUNDLE")
-            .env_remove("CURL_CA_BUNDLE")
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("PYWBEM LISTENER OK 1"),
-        "pywbem listener failed:\n{stdout}\n{stderr}"
-    );
+    let (sim, cert) = start(sc);
+    let args = vec![
+        sim.url(),
+        cert.0.display().to_string(),
+        free_port().to_string(),
+    ];
+    pywbem(PYWBEM_LISTENER_SCRIPT, args, "PYWBEM LISTENER OK 1").await;
     assert_eq!(sim.provider().subscription_count(), 0);
     sim.shutdown().await;
 }
@@ -482,22 +458,12 @@ async fn pywbem_encoded_export_indication_is_accepted_by_the_listener() {
     .await
     .expect("listener");
     let port = l.handle().local_addr().port();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(python())
-            .arg("-c")
-            .arg(PYWBEM_EXPORT_SCRIPT)
-            .arg(port.to_string())
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("cannot run python3 with pywbem: set SMIS_PYWBEM_PYTHON or run .ci/run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("PYWBEM EXPORT OK"),
-        "pywbem export failed:\n{stdout}\n{stderr}"
-    );
+    pywbem(
+        PYWBEM_EXPORT_SCRIPT,
+        vec![port.to_string()],
+        "PYWBEM EXPORT OK",
+    )
+    .await;
     let ind = tokio::time::timeout(Duration::from_secs(5), l.recv())
         .await
         .expect("indication")

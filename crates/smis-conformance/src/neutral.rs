@@ -1,8 +1,6 @@
-//! Converts the neutral JSON form of the conformance cases (`args_neutral`, see
-//! `shared/conformance/README.md`) into smis values, objects and requests.
-//!
-//! Reusable by the conformance runner: `build_request(operation, args, default_ns)`.
-#![allow(dead_code)]
+//! Converts the neutral JSON form of the conformance cases (`args_neutral`: pywbem's
+//! objects as JSON) into smis values, objects and requests: `build_request(operation, args,
+//! default_ns)`.
 
 use serde_json::{Map, Value as J};
 use smis::cim::{

@@ -1,12 +1,20 @@
-//! Recording and replay entry points on [`Client`].
+//! Recording and replay entry points on [`Client`] (the client-side convenience of the test
+//! kit: the transports themselves know nothing of the client).
 
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
-use super::{Client, Inner};
+use super::{RecordingTransport, ReplayMode, ReplayTransport};
+use crate::client::{Client, Inner};
 use crate::error::Result;
-use crate::transport::{RecordingTransport, ReplayMode, ReplayTransport};
+
+impl ReplayTransport {
+    /// A client over this transport with the fixture's default namespace.
+    pub fn client(self: &Arc<Self>) -> Client {
+        Client::from_transport(self.clone(), self.default_namespace(), None)
+    }
+}
 
 impl Client {
     /// A client that answers from the fixture directory `dir` instead of a server

@@ -6,14 +6,14 @@
 //! - `NNNN-<Operation>.request.xml` and `NNNN-<Operation>.response.xml`: the bodies verbatim,
 //!   except that the `MESSAGE ID` is set to `1001` and the `VALUE` text of any parameter
 //!   whose name contains "password" is replaced by `[REDACTED]`;
-//! - `manifest.jsonl` ([`Manifest`](super::replay::Manifest) as JSON lines): a header line (format version,
+//! - `manifest.jsonl` ([`Manifest`](super::Manifest) as JSON lines): a header line (format version,
 //!   endpoint, default namespace), then one line per exchange with the status, headers and
 //!   trailers of its response, appended as each exchange ends (never rewritten, so a long
 //!   recording costs the same per exchange as a short one). `Authorization` is written as
 //!   `[REDACTED]`. Replay reads this and the older single-document `manifest.json`.
 //!
 //! Transport failures are recorded too (`"error"`), and replayed as the same kind of error.
-//! [`ReplayTransport`](super::replay::ReplayTransport) plays a directory back.
+//! [`ReplayTransport`](super::ReplayTransport) plays a directory back.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,12 +23,15 @@ use ::http::HeaderMap;
 use futures::future::BoxFuture;
 use percent_encoding::percent_decode_str;
 
-use super::replay::{
+use super::TestkitError;
+use super::bytes::{redact_passwords, with_message_id};
+use super::key::RequestKey;
+use super::manifest::{
     Exchange, FIXTURE_MESSAGE_ID, MANIFEST_FILE, MANIFEST_LINES_FILE, MANIFEST_VERSION,
-    ManifestHeader, RequestKey, error_kind, header_fields, redact_passwords, with_message_id,
+    ManifestHeader, error_kind, header_fields,
 };
-use super::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::cim::ObjectPath;
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// A [`Transport`] that forwards to another one and records every exchange as a fixture.
 pub struct RecordingTransport {
@@ -52,8 +55,8 @@ impl std::fmt::Debug for RecordingTransport {
     }
 }
 
-fn io_err(what: &str, path: &Path, e: std::io::Error) -> TransportError {
-    TransportError::Other(format!("cannot {what} {}: {e}", path.display()))
+fn io_err(what: &str, path: &Path, e: std::io::Error) -> TestkitError {
+    TestkitError::io(what, path, e)
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -76,7 +79,7 @@ impl RecordingTransport {
     /// Records the exchanges with `inner` into `dir` (created if needed). Fixture files of
     /// an earlier recording in `dir` (`manifest.json`, `*.request.xml`, `*.response.xml`)
     /// are removed first.
-    pub fn new(inner: Arc<dyn Transport>, dir: impl AsRef<Path>) -> Result<Self, TransportError> {
+    pub fn new(inner: Arc<dyn Transport>, dir: impl AsRef<Path>) -> Result<Self, TestkitError> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir).map_err(|e| io_err("create", &dir, e))?;
         let listing = std::fs::read_dir(&dir).map_err(|e| io_err("list", &dir, e))?;
@@ -117,7 +120,7 @@ impl RecordingTransport {
     pub fn with_default_namespace(
         self,
         namespace: impl Into<String>,
-    ) -> Result<Self, TransportError> {
+    ) -> Result<Self, TestkitError> {
         let header = ManifestHeader {
             version: MANIFEST_VERSION,
             endpoint: self.inner.endpoint(),
@@ -147,11 +150,13 @@ impl RecordingTransport {
     }
 
     /// Appends one JSON line to the manifest (one write call per line).
-    fn append<S: serde::Serialize>(&self, log: &mut Log, line: &S) -> Result<(), TransportError> {
-        let mut text = serde_json::to_vec(line)
-            .map_err(|e| TransportError::Other(format!("cannot serialise manifest: {e}")))?;
-        text.push(b'\n');
+    fn append<S: serde::Serialize>(&self, log: &mut Log, line: &S) -> Result<(), TestkitError> {
         let path = self.dir.join(MANIFEST_LINES_FILE);
+        let mut text = serde_json::to_vec(line).map_err(|e| {
+            let message = format!("cannot serialise manifest {}: {e}", path.display());
+            TestkitError::fixture(&path, message, Some(Box::new(e)))
+        })?;
+        text.push(b'\n');
         log.file
             .write_all(&text)
             .map_err(|e| io_err("write", &path, e))
@@ -162,7 +167,7 @@ impl RecordingTransport {
         headers: &HeaderMap,
         body: &[u8],
         result: &Result<HttpResponse, TransportError>,
-    ) -> Result<(), TransportError> {
+    ) -> Result<(), TestkitError> {
         let request_body = with_message_id(&redact_passwords(body), FIXTURE_MESSAGE_ID);
         let key = RequestKey::from_request(headers, &request_body);
         let operation = header(headers, "cimmethod")
