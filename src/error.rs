@@ -326,6 +326,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn errors_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Error>();
+        send_sync::<TransportError>();
+        // Small enough to return by value everywhere (clippy's `result_large_err` bound).
+        assert!(std::mem::size_of::<Error>() <= 128);
+    }
+
+    #[test]
     fn layer_errors_are_kept_as_sources() {
         use std::error::Error as _;
         let d = DecodeError {

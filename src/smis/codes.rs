@@ -259,7 +259,7 @@ impl PoolReturnCode {
     /// 4097 Size Not Supported
     pub const SIZE_NOT_SUPPORTED: Self = Self(4097);
 
-    /// The seed's label.
+    /// The label of the `Values` qualifier (DMTF CIM Schema 2.49 MOF).
     pub fn label(self) -> &'static str {
         match self.0 {
             0 => "Job Completed with No Error",
