@@ -2,13 +2,14 @@
 //!
 //! One module per service: `storage_config` (Block Services), `replication` and
 //! `replica_ops` (Replication Services), `pools` (resource pools), `masking` (the masking
-//! profiles), `jobs` (Job Control). This module dispatches a call and holds what they share.
+//! profiles: `hardware_ids`, `groups`, `paths`), `jobs` (Job Control). This module
+//! dispatches a call and holds what they share.
 //!
-//! Return values follow the ValueMap/Values of the DMTF CIM Schema 2.49.0 MOFs: 0 Completed with No Error, 1 Not Supported,
-//! 4 Failed, 5 Invalid Parameter, 6 In Use, 7 Incorrect ResourceType for the Pool,
-//! 8 Insufficient Resources, 4096 Method Parameters Checked - Job Started, 4097 Size Not
-//! Supported (CreateOrModifyElementFromStoragePool) / Invalid State Transition
-//! (RequestStateChange).
+//! Return values follow the ValueMap/Values of the DMTF CIM Schema 2.49.0 MOFs: 0 Completed
+//! with No Error, 1 Not Supported, 4 Failed, 5 Invalid Parameter, 6 In Use, 7 Incorrect
+//! ResourceType for the Pool, 8 Insufficient Resources, 4096 Method Parameters Checked -
+//! Job Started, 4097 Size Not Supported (CreateOrModifyElementFromStoragePool) / Invalid
+//! State Transition (RequestStateChange).
 //!
 //! Decisions where the standard leaves room:
 //! - An invalid `SourceElement`, `TargetPool`, `InPool`, `TheElement`, `Synchronization`,
