@@ -237,10 +237,7 @@ async fn bench_stream() {
     let client = Client::builder(format!("http://{addr}"))
         .max_response_bytes(4 << 30)
         .operation_timeout(Duration::from_secs(600))
-        .enumeration_limits(EnumerationLimits {
-            deadline: None,
-            ..Default::default()
-        })
+        .enumeration_limits(EnumerationLimits::default().deadline(None))
         .build()
         .unwrap();
     println!("== stream: non-pull EnumerateInstances, {n} instances, {size:.1} MB body");

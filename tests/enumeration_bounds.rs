@@ -123,10 +123,7 @@ fn count_ops(server: &support::Server, op: &str) -> usize {
 async fn endless_empty_pages_end_with_a_typed_error_and_a_close() {
     let (handler, closes) = endless(0);
     let (server, client, _dir) = start(handler).await;
-    let limits = EnumerationLimits {
-        max_empty_pages: 5,
-        ..Default::default()
-    };
+    let limits = EnumerationLimits::default().max_empty_pages(5);
     let mut s = client
         .enumerate_instances_stream(
             "CIM_StorageVolume",
@@ -159,10 +156,7 @@ async fn endless_empty_pages_end_with_a_typed_error_and_a_close() {
 async fn endless_full_pages_end_at_the_item_limit() {
     let (handler, closes) = endless(40);
     let (server, client, _dir) = start(handler).await;
-    let limits = EnumerationLimits {
-        max_items: Some(100),
-        ..Default::default()
-    };
+    let limits = EnumerationLimits::default().max_items(100);
     let mut s = client
         .enumerate_instances_stream(
             "CIM_StorageVolume",
@@ -204,11 +198,9 @@ async fn endless_full_pages_end_at_the_item_limit() {
 async fn endless_full_pages_end_at_the_deadline() {
     let (handler, closes) = endless(25);
     let (server, client, _dir) = start(handler).await;
-    let limits = EnumerationLimits {
-        deadline: Some(Duration::from_millis(300)),
-        max_items: None,
-        ..Default::default()
-    };
+    let limits = EnumerationLimits::default()
+        .deadline(Duration::from_millis(300))
+        .max_items(None);
     let mut s = client
         .enumerate_instances_stream(
             "CIM_StorageVolume",
@@ -252,10 +244,7 @@ async fn client_wide_limits_apply_to_every_stream() {
     let server = support::spawn(Some(support::server_config(&leaf)), handler).await;
     let client = Client::builder(server.https_url())
         .tls(TlsOptions::ca_file(&ca_file))
-        .enumeration_limits(EnumerationLimits {
-            max_empty_pages: 2,
-            ..Default::default()
-        })
+        .enumeration_limits(EnumerationLimits::default().max_empty_pages(2))
         .build()
         .unwrap();
     let r: Vec<_> = client
@@ -284,10 +273,7 @@ async fn recording_appends_one_manifest_line_per_exchange() {
             &Default::default(),
             &OpenOptions::new().max_object_count(3),
         )
-        .with_limits(EnumerationLimits {
-            max_items: Some(9),
-            ..Default::default()
-        });
+        .with_limits(EnumerationLimits::default().max_items(9));
     while let Some(Ok(_)) = s.next().await {}
     drop(s);
     // The manifest is JSON lines: two header lines (the second adds the namespace), then
@@ -321,10 +307,7 @@ async fn recording_appends_one_manifest_line_per_exchange() {
             &Default::default(),
             &OpenOptions::new().max_object_count(3),
         )
-        .with_limits(EnumerationLimits {
-            max_items: Some(9),
-            ..Default::default()
-        })
+        .with_limits(EnumerationLimits::default().max_items(9))
         .collect()
         .await;
     assert_eq!(got.iter().filter(|r| r.is_ok()).count(), 9);

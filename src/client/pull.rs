@@ -46,14 +46,13 @@ pub const DEFAULT_PAGE_SIZE: u32 = 1000;
 /// ```
 /// use std::time::Duration;
 /// use smis::client::EnumerationLimits;
-/// let limits = EnumerationLimits {
-///     deadline: Some(Duration::from_secs(300)),
-///     max_items: Some(100_000),
-///     ..Default::default()
-/// };
+/// let limits = EnumerationLimits::default()
+///     .deadline(Duration::from_secs(300))
+///     .max_items(100_000);
 /// # let _ = limits;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnumerationLimits {
     /// The whole enumeration (open, every pull, or the whole fallback response) must end
     /// within this time (default 1 hour; `None` for no deadline).
@@ -64,6 +63,26 @@ pub struct EnumerationLimits {
     /// Most items the enumeration may return (default `None`: unlimited); one more is an
     /// error, not a silent truncation.
     pub max_items: Option<u64>,
+}
+
+impl EnumerationLimits {
+    /// Sets the deadline of the whole enumeration (`None`: no deadline).
+    pub fn deadline(mut self, deadline: impl Into<Option<Duration>>) -> Self {
+        self.deadline = deadline.into();
+        self
+    }
+
+    /// Sets the most consecutive empty pages accepted.
+    pub fn max_empty_pages(mut self, pages: u32) -> Self {
+        self.max_empty_pages = pages;
+        self
+    }
+
+    /// Sets the most items the enumeration may return (`None`: unlimited).
+    pub fn max_items(mut self, items: impl Into<Option<u64>>) -> Self {
+        self.max_items = items.into();
+        self
+    }
 }
 
 impl Default for EnumerationLimits {
@@ -110,6 +129,44 @@ impl std::fmt::Display for EnumerationBound {
 
 type Page<T> = (PullResult<T>, Option<EnumerationContext>);
 
+/// What a stream yields: instances (pulled with PullInstancesWithPath) or paths (with
+/// PullInstancePaths), and how one object of a fallback response becomes one.
+trait Item: Sized + Send + 'static {
+    fn pull<'a>(
+        c: &'a Client,
+        ctx: &'a EnumerationContext,
+        n: u32,
+    ) -> BoxFuture<'a, Result<Page<Self>>>;
+    /// `None`: not wanted (e.g. a class among the results of References).
+    fn from_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Self>>;
+}
+
+impl Item for Instance {
+    fn pull<'a>(
+        c: &'a Client,
+        ctx: &'a EnumerationContext,
+        n: u32,
+    ) -> BoxFuture<'a, Result<Page<Self>>> {
+        c.pull_instances_with_path(ctx, n).boxed()
+    }
+    fn from_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Self>> {
+        instance_item(c, ns, item)
+    }
+}
+
+impl Item for ObjectPath {
+    fn pull<'a>(
+        c: &'a Client,
+        ctx: &'a EnumerationContext,
+        n: u32,
+    ) -> BoxFuture<'a, Result<Page<Self>>> {
+        c.pull_instance_paths(ctx, n).boxed()
+    }
+    fn from_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Self>> {
+        path_item(c, ns, item)
+    }
+}
+
 /// What a pull stream enumerates: how to open, pull, and fall back.
 trait Source<T>: Send + Sync + 'static {
     fn open<'a>(&'a self, c: &'a Client, o: &'a OpenOptions) -> BoxFuture<'a, Result<Page<T>>>;
@@ -121,9 +178,49 @@ trait Source<T>: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Page<T>>>;
     /// The traditional operation and its namespace.
     fn fallback(&self, c: &Client) -> (String, Intrinsic);
+    /// One object of the traditional operation's response (`None`: not wanted).
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<T>>;
+}
+
+impl<T: Item, S: Opener<T>> Source<T> for S {
+    fn open<'a>(&'a self, c: &'a Client, o: &'a OpenOptions) -> BoxFuture<'a, Result<Page<T>>> {
+        Opener::open(self, c, o)
+    }
+    fn pull<'a>(
+        &'a self,
+        c: &'a Client,
+        ctx: &'a EnumerationContext,
+        n: u32,
+    ) -> BoxFuture<'a, Result<Page<T>>> {
+        Opener::pull(self, c, ctx, n)
+    }
+    fn fallback(&self, c: &Client) -> (String, Intrinsic) {
+        Opener::fallback(self, c)
+    }
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<T>> {
+        Opener::item(self, c, ns, item)
+    }
+}
+
+/// A [`Source`] by what differs between enumerations; pulling and the fallback's objects
+/// follow from what is enumerated ([`Item`]) unless overridden.
+trait Opener<T: Item>: Send + Sync + 'static {
+    fn open<'a>(&'a self, c: &'a Client, o: &'a OpenOptions) -> BoxFuture<'a, Result<Page<T>>>;
+    fn pull<'a>(
+        &'a self,
+        c: &'a Client,
+        ctx: &'a EnumerationContext,
+        n: u32,
+    ) -> BoxFuture<'a, Result<Page<T>>> {
+        T::pull(c, ctx, n)
+    }
+    /// The traditional operation and its namespace.
+    fn fallback(&self, c: &Client) -> (String, Intrinsic);
     /// One object of the traditional operation's response (`None`: not wanted, e.g. a
     /// class among the results of References).
-    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<T>>;
+    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<T>> {
+        T::from_item(c, ns, item)
+    }
 }
 
 fn wrong_item(item: &ReturnItem) -> Error {
@@ -153,7 +250,7 @@ fn path_item(c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath
 }
 
 struct EnumInstances(String, EnumerateInstancesOptions);
-impl Source<Instance> for EnumInstances {
+impl Opener<Instance> for EnumInstances {
     fn open<'a>(
         &'a self,
         c: &'a Client,
@@ -161,25 +258,14 @@ impl Source<Instance> for EnumInstances {
     ) -> BoxFuture<'a, Result<Page<Instance>>> {
         c.open_enumerate_instances(&self.0, &self.1, o).boxed()
     }
-    fn pull<'a>(
-        &'a self,
-        c: &'a Client,
-        ctx: &'a EnumerationContext,
-        n: u32,
-    ) -> BoxFuture<'a, Result<Page<Instance>>> {
-        c.pull_instances_with_path(ctx, n).boxed()
-    }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
         let ns = c.target_ns(None, self.1.namespace.as_deref());
         (ns, self.1.enumerate(&self.0).into())
     }
-    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
-        instance_item(c, ns, item)
-    }
 }
 
 struct EnumPaths(String, Option<String>);
-impl Source<ObjectPath> for EnumPaths {
+impl Opener<ObjectPath> for EnumPaths {
     fn open<'a>(
         &'a self,
         c: &'a Client,
@@ -188,26 +274,15 @@ impl Source<ObjectPath> for EnumPaths {
         c.open_enumerate_instance_paths(&self.0, self.1.as_deref(), o)
             .boxed()
     }
-    fn pull<'a>(
-        &'a self,
-        c: &'a Client,
-        ctx: &'a EnumerationContext,
-        n: u32,
-    ) -> BoxFuture<'a, Result<Page<ObjectPath>>> {
-        c.pull_instance_paths(ctx, n).boxed()
-    }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
         let class_name = CimName::new(&self.0);
         let op = op::EnumerateInstanceNames { class_name };
         (c.target_ns(None, self.1.as_deref()), op.into())
     }
-    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
-        path_item(c, ns, item)
-    }
 }
 
 struct AssocInstances(ObjectPath, AssociatorsOptions);
-impl Source<Instance> for AssocInstances {
+impl Opener<Instance> for AssocInstances {
     fn open<'a>(
         &'a self,
         c: &'a Client,
@@ -215,25 +290,14 @@ impl Source<Instance> for AssocInstances {
     ) -> BoxFuture<'a, Result<Page<Instance>>> {
         c.open_associator_instances(&self.0, &self.1, o).boxed()
     }
-    fn pull<'a>(
-        &'a self,
-        c: &'a Client,
-        ctx: &'a EnumerationContext,
-        n: u32,
-    ) -> BoxFuture<'a, Result<Page<Instance>>> {
-        c.pull_instances_with_path(ctx, n).boxed()
-    }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
         let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
         (ns, self.1.associators(&self.0).into())
     }
-    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
-        instance_item(c, ns, item)
-    }
 }
 
 struct AssocPaths(ObjectPath, AssociatorsOptions);
-impl Source<ObjectPath> for AssocPaths {
+impl Opener<ObjectPath> for AssocPaths {
     fn open<'a>(
         &'a self,
         c: &'a Client,
@@ -242,25 +306,14 @@ impl Source<ObjectPath> for AssocPaths {
         c.open_associator_instance_paths(&self.0, &self.1, o)
             .boxed()
     }
-    fn pull<'a>(
-        &'a self,
-        c: &'a Client,
-        ctx: &'a EnumerationContext,
-        n: u32,
-    ) -> BoxFuture<'a, Result<Page<ObjectPath>>> {
-        c.pull_instance_paths(ctx, n).boxed()
-    }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
         let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
         (ns, self.1.names(&self.0).into())
     }
-    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
-        path_item(c, ns, item)
-    }
 }
 
 struct RefInstances(ObjectPath, ReferencesOptions);
-impl Source<Instance> for RefInstances {
+impl Opener<Instance> for RefInstances {
     fn open<'a>(
         &'a self,
         c: &'a Client,
@@ -268,25 +321,14 @@ impl Source<Instance> for RefInstances {
     ) -> BoxFuture<'a, Result<Page<Instance>>> {
         c.open_reference_instances(&self.0, &self.1, o).boxed()
     }
-    fn pull<'a>(
-        &'a self,
-        c: &'a Client,
-        ctx: &'a EnumerationContext,
-        n: u32,
-    ) -> BoxFuture<'a, Result<Page<Instance>>> {
-        c.pull_instances_with_path(ctx, n).boxed()
-    }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
         let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
         (ns, self.1.references(&self.0).into())
     }
-    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<Instance>> {
-        instance_item(c, ns, item)
-    }
 }
 
 struct RefPaths(ObjectPath, ReferencesOptions);
-impl Source<ObjectPath> for RefPaths {
+impl Opener<ObjectPath> for RefPaths {
     fn open<'a>(
         &'a self,
         c: &'a Client,
@@ -294,25 +336,14 @@ impl Source<ObjectPath> for RefPaths {
     ) -> BoxFuture<'a, Result<Page<ObjectPath>>> {
         c.open_reference_instance_paths(&self.0, &self.1, o).boxed()
     }
-    fn pull<'a>(
-        &'a self,
-        c: &'a Client,
-        ctx: &'a EnumerationContext,
-        n: u32,
-    ) -> BoxFuture<'a, Result<Page<ObjectPath>>> {
-        c.pull_instance_paths(ctx, n).boxed()
-    }
     fn fallback(&self, c: &Client) -> (String, Intrinsic) {
         let ns = c.target_ns(Some(&self.0), self.1.namespace.as_deref());
         (ns, self.1.names(&self.0).into())
     }
-    fn item(&self, c: &Client, ns: &str, item: ReturnItem) -> Result<Option<ObjectPath>> {
-        path_item(c, ns, item)
-    }
 }
 
 struct Query(Option<String>, String, String);
-impl Source<Instance> for Query {
+impl Opener<Instance> for Query {
     fn open<'a>(
         &'a self,
         c: &'a Client,

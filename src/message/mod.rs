@@ -264,6 +264,21 @@ impl MethodReturn {
         self.out_params.iter().find(|p| p.name == name)
     }
 
+    /// The value of out-parameter `name` (case-insensitive, as CIM names compare; `None`
+    /// when it is absent or NULL).
+    ///
+    /// ```
+    /// use smis::cim::CimValue;
+    /// use smis::message::{MethodReturn, ParamValue};
+    /// let mut ret = MethodReturn::default();
+    /// ret.out_params.push(ParamValue::new("Size", 1024u64));
+    /// assert_eq!(ret.out("size"), Some(&CimValue::Uint64(1024)));
+    /// assert_eq!(ret.out("Job"), None);
+    /// ```
+    pub fn out(&self, name: &str) -> Option<&CimValue> {
+        self.out_param(name).and_then(|p| p.value.as_ref())
+    }
+
     /// Reads out-parameter `name` as `T` (absent parameters read like NULL).
     pub fn get<T: crate::cim::FromCimValue>(
         &self,
