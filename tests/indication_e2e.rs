@@ -50,6 +50,13 @@ async fn new_volume(
     a.create_volume(pool, &req).await.unwrap()
 }
 
+/// The default scenario with volume creation that needs no job.
+fn instant_volumes() -> Scenario {
+    let mut sc = Scenario::builtin("default").unwrap();
+    sc.jobs.volume_create_ms = 0;
+    sc
+}
+
 /// Delivery with `attempts` retries 100 ms apart and a 500 ms response timeout.
 fn retrying(attempts: u16) -> DeliverySettings {
     DeliverySettings {
@@ -104,9 +111,7 @@ fn source_name(i: &Indication) -> String {
 
 #[tokio::test]
 async fn subscribe_cause_changes_receive_in_order_then_unsubscribe() {
-    let mut sc = Scenario::builtin("default").unwrap();
-    sc.jobs.volume_create_ms = 0;
-    let sim = start(sc);
+    let sim = start(instant_volumes());
     let c = client(&sim);
     let a = array(&c).await.unwrap();
 
@@ -382,9 +387,7 @@ fn field(req: &str, prop: &str) -> String {
 
 #[tokio::test]
 async fn provider_retries_refused_dropped_and_slow_deliveries_then_gives_up() {
-    let mut sc = Scenario::builtin("default").unwrap();
-    sc.jobs.volume_create_ms = 0;
-    let sim = start(sc);
+    let sim = start(instant_volumes());
     sim.provider().set_delivery_settings(retrying(3));
     let c = client(&sim);
     let a = array(&c).await.unwrap();

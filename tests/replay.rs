@@ -598,3 +598,20 @@ async fn record_then_replay_over_the_simulator() {
     t.assert_all_used();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_missing_fixture_is_a_testkit_error_with_the_io_cause() {
+    let e = Client::replay("/nonexistent/smis-fixture-dir").unwrap_err();
+    assert!(
+        matches!(e, Error::Testkit(TestkitError::Fixture { .. })),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("/nonexistent/smis-fixture-dir"),
+        "{e}"
+    );
+    let io = std::error::Error::source(&e)
+        .and_then(|kit| kit.source())
+        .and_then(|cause| cause.downcast_ref::<std::io::Error>());
+    assert_eq!(io.map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+}

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::key::RequestKey;
-use crate::transport::TransportError;
+use crate::transport::{BoxError, TransportError};
 
 /// A failure of the test kit: a replayed request that matches no recorded exchange, a fixture
 /// that cannot be read or written, XML that cannot be put in canonical form.
@@ -26,7 +26,7 @@ pub enum TestkitError {
         message: String,
         /// The underlying failure (I/O, JSON), if any.
         #[source]
-        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        source: Option<BoxError>,
     },
     /// XML that cannot be put in canonical form (malformed, or nested too deep).
     #[error("XML cannot be put in canonical form: {0}")]
@@ -38,7 +38,7 @@ impl TestkitError {
     pub(crate) fn fixture(
         path: &Path,
         message: impl Into<String>,
-        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        source: Option<BoxError>,
     ) -> Self {
         TestkitError::Fixture {
             path: path.to_path_buf(),

@@ -31,6 +31,7 @@ use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// How recorded exchanges are matched to requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ReplayMode {
     /// Requests must come in recorded order. Repeated identical requests (job polls) get
     /// their successive recorded responses.
