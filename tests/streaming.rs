@@ -68,6 +68,7 @@ fn whole(body: &[u8]) -> (String, Vec<ReturnItem>) {
         IReturn::Class(c) => vec![ReturnItem::Class(c)],
         IReturn::QualifierDecl(q) => vec![ReturnItem::QualifierDecl(q)],
         IReturn::Nothing => vec![],
+        other => panic!("a result shape this test does not know: {other:?}"),
     };
     (name, items)
 }

@@ -34,6 +34,7 @@ pub struct PullOptions {
 
 /// The shape of an intrinsic operation's result, decided by the operation name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReturnKind {
     /// No IRETURNVALUE content (CreateClass, ModifyInstance, DeleteX, SetQualifier, CloseEnumeration).
     Nothing,
@@ -207,6 +208,7 @@ pub struct PullResult<T> {
 
 /// The IRETURNVALUE of an intrinsic operation, by its shape.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum IReturn {
     /// Nothing returned.
     Nothing,

@@ -182,6 +182,7 @@ macro_rules! intrinsics {
         /// are `None` when they are not sent (the server's default applies). Property lists:
         /// `None` = all properties, `Some(vec![])` = none.
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum Intrinsic {
             $(
                 $(#[$doc])*

@@ -412,6 +412,8 @@ fn ireturn_doc(r: &IReturn, counts: &mut Counts) -> (Doc, Map<String, Value>) {
             extra.insert("enumeration_context".into(), json!(p.enumeration_context));
             Doc::Paths(p.items.clone())
         }
+        // A result shape newer than this command: shown as the library prints it.
+        other => Doc::Record(Value::String(format!("{other:?}"))),
     };
     (doc, extra)
 }

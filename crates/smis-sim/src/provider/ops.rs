@@ -772,5 +772,7 @@ pub(super) fn intrinsic(st: &mut State, ns: &str, op: &Intrinsic) -> R<IReturn> 
             }
             IReturn::Nothing
         }
+        // An operation this provider does not implement (the enum grows with DSP0200).
+        other => return Err(not_supported(other.name())),
     })
 }
