@@ -1,5 +1,9 @@
 //! The client against the simulated provider over real loopback HTTPS.
 
+mod support;
+
+use support::sim::{PASSWORD, start};
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,23 +18,12 @@ use smis::transport::tls::TlsOptions;
 use smis::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use smis::{CimStatus, Client, Credentials, Error};
 use smis_sim::scenario::{FaultAction, FaultMatch, FaultSpec};
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
+use smis_sim::{Scenario, Simulator};
 
-const PASSWORD: &str = "pa55-Very-Secret-9f8e";
 const NS: &str = "root/smis-sim";
 
-fn start(scenario: Scenario) -> Simulator {
-    Simulator::start(SimulatorConfig::new(scenario).user("admin", PASSWORD)).unwrap()
-}
-
 fn client(sim: &Simulator) -> Client {
-    Client::builder(sim.url())
-        .namespace(NS)
-        .credentials(Credentials::new("admin", PASSWORD.to_string()))
-        .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().unwrap()).unwrap())
-        .operation_timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
+    support::sim::builder(sim).namespace(NS).build().unwrap()
 }
 
 /// Counts requests per CIMMethod on their way to an inner transport.

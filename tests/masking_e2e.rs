@@ -3,43 +3,23 @@
 //! `spc-masking`), asserting the CIM state afterwards (groups, views, ProtocolControllerForUnit
 //! with the LUN), the StorageService codes of refusals, rollback of a failed view, jobs.
 
+mod support;
+
+use support::sim::{array, client, start};
+
 use std::time::Duration;
 
 use smis::cim::ObjectPath;
 use smis::client::{AssociatorsOptions, EnumerateInstancesOptions, ReferencesOptions};
-use smis::smis::{
-    Discovery, DiscoveryOptions, Masking, MaskingStyle, SmisArray, StorageVolume, WaitOptions,
-};
-use smis::transport::tls::TlsOptions;
-use smis::{Client, Credentials, Error};
+use smis::smis::{Masking, MaskingStyle, SmisArray, StorageVolume, WaitOptions};
+use smis::{Client, Error};
+use smis_sim::Scenario;
 use smis_sim::scenario::{FaultAction, FaultMatch, FaultSpec};
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
 
-const PASSWORD: &str = "mask-Secret-4242";
 const NS: &str = "root/smis-sim";
 const H1A: &str = "21:00:00:1b:32:a1:b2:c3"; // registered by the scenario as 2100001B32A1B2C3
 const H1B: &str = "2101001B32A1B2C3";
 const H2: &str = "iqn.1994-05.com.redhat:host2";
-
-fn start(scenario: Scenario) -> Simulator {
-    Simulator::start(SimulatorConfig::new(scenario).user("admin", PASSWORD)).expect("sim starts")
-}
-
-fn client(sim: &Simulator) -> Client {
-    Client::builder(sim.url())
-        .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().expect("TLS")).expect("pin"))
-        .credentials(Credentials::new("admin", PASSWORD.to_string()))
-        .operation_timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
-}
-
-async fn array(c: &Client) -> SmisArray {
-    let d = Discovery::run(c, &DiscoveryOptions::default())
-        .await
-        .expect("discovery");
-    d.array_handle(c, 0).expect("array")
-}
 
 fn fast(mut m: Masking) -> Masking {
     m.wait = WaitOptions {
@@ -106,7 +86,7 @@ async fn pcfu(c: &Client, vol: &ObjectPath) -> Vec<(ObjectPath, String, u16)> {
 async fn ports_and_initiators() {
     let sim = start(Scenario::builtin("default").unwrap());
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let ports = a.target_ports().await.unwrap();
     let fc: Vec<_> = ports.iter().filter(|p| p.kind == "fc").collect();
     assert_eq!(fc.len(), 2);
@@ -153,7 +133,7 @@ async fn ports_and_initiators() {
 async fn group_masking_workflows() {
     let sim = start(Scenario::builtin("default").unwrap());
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let m = fast(a.masking().await.unwrap());
     let db = volume(&a, "db01").await;
     let logs = volume(&a, "logs01").await;
@@ -329,7 +309,7 @@ async fn failed_view_leaves_no_group_behind_and_jobs_are_followed() {
     }
     let sim = start(sc);
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let m = fast(a.masking().await.unwrap());
     let db = volume(&a, "db01").await;
     let g = m.create_access_group("host1", &[H1A]).await.unwrap();
@@ -406,7 +386,7 @@ async fn spc_workflows(m: &Masking, a: &SmisArray, c: &Client) {
 async fn spc_masking_workflows() {
     let sim = start(Scenario::builtin("spc-masking").unwrap());
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let e = a.masking_with_style(MaskingStyle::Group).await.unwrap_err();
     assert_eq!(code(&e), 40107);
     let m = fast(a.masking().await.unwrap());
@@ -439,7 +419,7 @@ async fn spc_masking_workflows() {
 async fn default_array_also_serves_exposepaths() {
     let sim = start(Scenario::builtin("default").unwrap());
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let m = fast(a.masking_with_style(MaskingStyle::Spc).await.unwrap());
     spc_workflows(&m, &a, &c).await;
     sim.shutdown().await;
@@ -449,7 +429,7 @@ async fn default_array_also_serves_exposepaths() {
 async fn no_masking_is_refused_with_40107() {
     let sim = start(Scenario::builtin("no-masking").unwrap());
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let e = a.masking().await.unwrap_err();
     assert_eq!(code(&e), 40107, "{e}");
     assert!(e.to_string().contains("SIMARRAY-0001"), "{e}");

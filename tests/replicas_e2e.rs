@@ -3,42 +3,27 @@
 //! state afterwards; and a client that reads only the SMI-S 1.4 CopyType, written from raw
 //! CIM operations, deleting a CreateElementReplica replica together with its source.
 
+mod support;
+
+use support::sim::{array, client};
+
 use std::time::Duration;
 
 use smis::cim::ObjectPath;
 use smis::client::ReferencesOptions;
 use smis::message::ParamValue;
 use smis::smis::{
-    CloneRequest, CloneStarted, DeleteVolumeOptions, Discovery, DiscoveryOptions, Replica,
-    ReplicaKind, ReplicaPolicy, ReplicaState, SmisArray, StorageVolume, WaitOptions,
+    CloneRequest, CloneStarted, DeleteVolumeOptions, Replica, ReplicaKind, ReplicaPolicy,
+    ReplicaState, SmisArray, StorageVolume, WaitOptions,
 };
-use smis::transport::tls::TlsOptions;
-use smis::{CimStatus, Client, Credentials, Error};
-use smis_sim::{Scenario, Simulator, SimulatorConfig};
-
-const PASSWORD: &str = "replicas-Secret-31x";
+use smis::{CimStatus, Client, Error};
+use smis_sim::{Scenario, Simulator};
 
 fn start(f: impl FnOnce(&mut Scenario)) -> Simulator {
     let mut sc = Scenario::builtin("default").expect("built-in scenario");
     sc.jobs.clone_ms = 200;
     f(&mut sc);
-    Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).expect("simulator starts")
-}
-
-fn client(sim: &Simulator) -> Client {
-    Client::builder(sim.url())
-        .credentials(Credentials::new("admin", PASSWORD.to_string()))
-        .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().expect("TLS")).expect("pin"))
-        .operation_timeout(Duration::from_secs(10))
-        .build()
-        .expect("client builds")
-}
-
-async fn array(c: &Client) -> SmisArray {
-    let d = Discovery::run(c, &DiscoveryOptions::default())
-        .await
-        .expect("discovery");
-    d.array_handle(c, 0).expect("one array")
+    support::sim::start(sc)
 }
 
 fn wait() -> WaitOptions {
@@ -92,7 +77,7 @@ async fn raw_states(c: &Client, r: &Replica) -> (u16, u16) {
 async fn fracture_resync_restore_detach_move_the_pair_through_its_states() {
     let sim = start(|_| {});
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let src = volume(&a, "db01").await;
     let clone = replicate(&a, &src, CloneRequest::full_clone("db01-c")).await;
     let pairs = a.replicas(&src).await.unwrap();
@@ -143,7 +128,7 @@ async fn fracture_resync_restore_detach_move_the_pair_through_its_states() {
 async fn detaching_while_the_copy_runs_is_a_detach_failure() {
     let sim = start(|s| s.jobs.clone_ms = 60_000);
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let src = volume(&a, "logs01").await;
     let started = a
         .start_clone(&src, &CloneRequest::full_clone("slow"))
@@ -171,7 +156,7 @@ async fn detaching_while_the_copy_runs_is_a_detach_failure() {
 async fn a_volume_with_replicas_is_deleted_only_when_asked() {
     let sim = start(|_| {});
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let src = volume(&a, "db01").await;
     let snap = replicate(&a, &src, CloneRequest::snapshot("db01-s")).await;
     let clone = replicate(&a, &src, CloneRequest::full_clone("db01-c")).await;
@@ -207,7 +192,7 @@ async fn a_volume_with_replicas_is_deleted_only_when_asked() {
 async fn detach_policy_keeps_the_replicas_and_a_target_is_deleted_alone() {
     let sim = start(|_| {});
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let src = volume(&a, "db01").await;
     let clone = replicate(&a, &src, CloneRequest::full_clone("keep")).await;
     let snap = replicate(&a, &clone, CloneRequest::snapshot("keep-s")).await;
@@ -250,7 +235,7 @@ async fn without_a_replication_service_the_1_4_modify_synchronization_is_used() 
         s.jobs.clone_ms = 0;
     });
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     let src = volume(&a, "db01").await;
     // CreateReplica with CopyType 4 leaves an associated pair.
     let snap = replicate(&a, &src, CloneRequest::snapshot("old-style")).await;
@@ -272,7 +257,7 @@ async fn without_a_replication_service_the_1_4_modify_synchronization_is_used() 
 async fn pool_capabilities_and_disks() {
     let sim = start(|_| {});
     let c = client(&sim);
-    let a = array(&c).await;
+    let a = array(&c).await.expect("array");
     for p in a.pools().await.unwrap() {
         let caps = a
             .pool_capabilities(&p)

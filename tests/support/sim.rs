@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use smis::client::ClientBuilder;
 use smis::smis::{Discovery, DiscoveryOptions, SmisArray};
 use smis::transport::tls::TlsOptions;
 use smis::{Client, Credentials};
@@ -16,14 +17,18 @@ pub fn start(sc: Scenario) -> Simulator {
     Simulator::start(SimulatorConfig::new(sc).user("admin", PASSWORD)).expect("simulator starts")
 }
 
-/// A client for `sim`, pinned to its certificate, with a 10 s operation timeout.
-pub fn client(sim: &Simulator) -> Client {
+/// A client builder for `sim`: pinned to its certificate, user `admin`, a 10 s operation
+/// timeout.
+pub fn builder(sim: &Simulator) -> ClientBuilder {
     Client::builder(sim.url())
         .tls(TlsOptions::pinned_sha256(&sim.cert_sha256_hex().unwrap()).unwrap())
         .credentials(Credentials::new("admin", PASSWORD.to_string()))
         .operation_timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
+}
+
+/// A client for `sim` (see [`builder`]).
+pub fn client(sim: &Simulator) -> Client {
+    builder(sim).build().unwrap()
 }
 
 /// The first array of a discovery.
