@@ -67,13 +67,11 @@ fn every_parameter_kind_travels_and_comes_back() {
         deep_inheritance: Some(true),
         include_class_origin: None,
         property_list: None,
-        pull: PullOptions {
-            filter_query_language: Some("DMTF:FQL".into()),
-            filter_query: Some("BlockSize = 512".into()),
-            operation_timeout: Some(30),
-            continue_on_error: Some(false),
-            max_object_count: Some(100),
-        },
+        pull: PullOptions::new()
+            .filter("DMTF:FQL", "BlockSize = 512")
+            .operation_timeout(30)
+            .continue_on_error(false)
+            .max_object_count(100),
     });
     roundtrip(op::OpenQueryInstances {
         filter_query: "SELECT * FROM CIM_StorageVolume".into(),

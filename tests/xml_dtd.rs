@@ -227,13 +227,11 @@ fn qdecl(is_array: bool) -> QualifierDecl {
 }
 
 fn pull() -> PullOptions {
-    PullOptions {
-        filter_query_language: Some("DMTF:FQL".into()),
-        filter_query: Some("Size > 5".into()),
-        operation_timeout: Some(30),
-        continue_on_error: Some(false),
-        max_object_count: Some(100),
-    }
+    PullOptions::new()
+        .filter("DMTF:FQL", "Size > 5")
+        .operation_timeout(30)
+        .continue_on_error(false)
+        .max_object_count(100)
 }
 
 fn some_props() -> Option<Vec<CimName>> {

@@ -197,12 +197,10 @@ fn snapshot_open_enumerate_instances() {
             deep_inheritance: Some(true),
             include_class_origin: None,
             property_list: None,
-            pull: PullOptions {
-                operation_timeout: Some(60),
-                continue_on_error: Some(false),
-                max_object_count: Some(500),
-                ..PullOptions::default()
-            },
+            pull: PullOptions::new()
+                .operation_timeout(60)
+                .continue_on_error(false)
+                .max_object_count(500),
         })),
     );
 }

@@ -433,13 +433,11 @@ fn every_intrinsic_request_round_trips() {
         .with_key("K", "v")
         .local();
     let pl = Some(vec![CimName::new("A"), CimName::new("B")]);
-    let pull = PullOptions {
-        filter_query_language: Some("DMTF:FQL".into()),
-        filter_query: Some("A = 1".into()),
-        operation_timeout: Some(30),
-        continue_on_error: Some(false),
-        max_object_count: Some(5),
-    };
+    let pull = PullOptions::new()
+        .filter("DMTF:FQL", "A = 1")
+        .operation_timeout(30)
+        .continue_on_error(false)
+        .max_object_count(5);
     let ops = vec![
         Intrinsic::GetInstance {
             instance_name: p.clone(),

@@ -17,8 +17,16 @@ use crate::cim::{
     CimClass, CimName, CimType, CimValue, EmbeddedKind, Instance, ObjectPath, QualifierDecl,
 };
 
-/// Options shared by the pull `Open*` operations (DSP0200 §5.3.2).
+/// Options shared by the pull `Open*` operations (DSP0200 §5.3.2). Built with
+/// [`PullOptions::new`] and the setters (`#[non_exhaustive]`: DSP0200 may add some), or
+/// from `default()` by assigning the public fields.
+///
+/// ```
+/// let o = smis::message::PullOptions::new().max_object_count(500).operation_timeout(60);
+/// assert_eq!(o.max_object_count, Some(500));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PullOptions {
     /// `FilterQueryLanguage` (e.g. `DMTF:FQL`).
     pub filter_query_language: Option<String>,
@@ -30,6 +38,38 @@ pub struct PullOptions {
     pub continue_on_error: Option<bool>,
     /// `MaxObjectCount` for the Open itself (None = the server's default, usually 0).
     pub max_object_count: Option<u32>,
+}
+
+impl PullOptions {
+    /// No options: the server's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `FilterQueryLanguage` and `FilterQuery` (e.g. `DMTF:FQL`).
+    pub fn filter(mut self, language: impl Into<String>, query: impl Into<String>) -> Self {
+        self.filter_query_language = Some(language.into());
+        self.filter_query = Some(query.into());
+        self
+    }
+
+    /// `OperationTimeout` in seconds (0 = no timeout).
+    pub fn operation_timeout(mut self, seconds: u32) -> Self {
+        self.operation_timeout = Some(seconds);
+        self
+    }
+
+    /// `ContinueOnError`.
+    pub fn continue_on_error(mut self, yes: bool) -> Self {
+        self.continue_on_error = Some(yes);
+        self
+    }
+
+    /// `MaxObjectCount` of the Open itself.
+    pub fn max_object_count(mut self, count: u32) -> Self {
+        self.max_object_count = Some(count);
+        self
+    }
 }
 
 /// The shape of an intrinsic operation's result, decided by the operation name.

@@ -403,13 +403,13 @@ fn prop_list(a: &Map<String, J>) -> NResult<Option<Vec<CimName>>> {
 }
 
 fn pull_opts(a: &Map<String, J>) -> PullOptions {
-    PullOptions {
-        filter_query_language: opt_str(a, "FilterQueryLanguage"),
-        filter_query: opt_str(a, "FilterQuery"),
-        operation_timeout: get_u32(a, "OperationTimeout"),
-        continue_on_error: opt_bool(a, "ContinueOnError"),
-        max_object_count: get_u32(a, "MaxObjectCount"),
-    }
+    let mut p = PullOptions::default();
+    p.filter_query_language = opt_str(a, "FilterQueryLanguage");
+    p.filter_query = opt_str(a, "FilterQuery");
+    p.operation_timeout = get_u32(a, "OperationTimeout");
+    p.continue_on_error = opt_bool(a, "ContinueOnError");
+    p.max_object_count = get_u32(a, "MaxObjectCount");
+    p
 }
 
 /// The namespace a path-like argument carries, if any.

@@ -807,10 +807,11 @@ fn open_enum(s: &Sim, class: &str, max: u32, timeout: Option<u32>) -> Result<IRe
         deep_inheritance: None,
         include_class_origin: None,
         property_list: None,
-        pull: PullOptions {
-            operation_timeout: timeout,
-            max_object_count: Some(max),
-            ..PullOptions::default()
+        pull: {
+            let mut p = PullOptions::default();
+            p.operation_timeout = timeout;
+            p.max_object_count = Some(max);
+            p
         },
     })
 }
@@ -926,10 +927,7 @@ fn pull_paths_associators_references_and_query() {
     let IReturn::PullPaths(paths) = s
         .op(Intrinsic::OpenEnumerateInstancePaths {
             class_name: "CIM_StoragePool".into(),
-            pull: PullOptions {
-                max_object_count: Some(100),
-                ..PullOptions::default()
-            },
+            pull: PullOptions::new().max_object_count(100),
         })
         .unwrap()
     else {
@@ -946,10 +944,7 @@ fn pull_paths_associators_references_and_query() {
             result_role: None,
             include_class_origin: None,
             property_list: None,
-            pull: PullOptions {
-                max_object_count: Some(1),
-                ..PullOptions::default()
-            },
+            pull: PullOptions::new().max_object_count(1),
         })
         .unwrap()
     else {
@@ -964,10 +959,7 @@ fn pull_paths_associators_references_and_query() {
             result_class: Some("CIM_StorageVolume".into()),
             role: None,
             result_role: None,
-            pull: PullOptions {
-                max_object_count: Some(10),
-                ..PullOptions::default()
-            },
+            pull: PullOptions::new().max_object_count(10),
         })
         .unwrap()
     else {
@@ -981,10 +973,7 @@ fn pull_paths_associators_references_and_query() {
             role: None,
             include_class_origin: None,
             property_list: None,
-            pull: PullOptions {
-                max_object_count: Some(50),
-                ..PullOptions::default()
-            },
+            pull: PullOptions::new().max_object_count(50),
         })
         .unwrap()
     else {
@@ -996,10 +985,7 @@ fn pull_paths_associators_references_and_query() {
             instance_name: p1,
             result_class: Some("CIM_HostedStoragePool".into()),
             role: None,
-            pull: PullOptions {
-                max_object_count: Some(50),
-                ..PullOptions::default()
-            },
+            pull: PullOptions::new().max_object_count(50),
         })
         .unwrap()
     else {
@@ -1038,19 +1024,12 @@ fn pull_paths_associators_references_and_query() {
         deep_inheritance: None,
         include_class_origin: None,
         property_list: None,
-        pull: PullOptions {
-            filter_query_language: Some("DMTF:FQL".into()),
-            filter_query: Some("ElementName = 'x'".into()),
-            ..PullOptions::default()
-        },
+        pull: PullOptions::new().filter("DMTF:FQL", "ElementName = 'x'"),
     });
     assert_eq!(err_code(filtered), 25);
     let coe = s.op(Intrinsic::OpenEnumerateInstancePaths {
         class_name: "CIM_StorageVolume".into(),
-        pull: PullOptions {
-            continue_on_error: Some(true),
-            ..PullOptions::default()
-        },
+        pull: PullOptions::new().continue_on_error(true),
     });
     assert_eq!(err_code(coe), 26);
 }

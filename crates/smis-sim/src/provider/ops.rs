@@ -730,13 +730,10 @@ pub(super) fn intrinsic(st: &mut State, ns: &str, op: &Intrinsic) -> R<IReturn> 
             max_object_count,
             ..
         } => {
-            let pull = PullOptions {
-                filter_query_language: None,
-                filter_query: None,
-                operation_timeout: *operation_timeout,
-                continue_on_error: *continue_on_error,
-                max_object_count: *max_object_count,
-            };
+            let mut pull = PullOptions::default();
+            pull.operation_timeout = *operation_timeout;
+            pull.continue_on_error = *continue_on_error;
+            pull.max_object_count = *max_object_count;
             check_pull_options(st_ref, &pull)?;
             let v = run_query(st_ref, ns, filter_query_language, filter_query)?
                 .into_iter()
