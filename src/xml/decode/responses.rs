@@ -23,54 +23,51 @@ impl<'a> Parser<'a> {
                 String::from_utf8_lossy(root.name().as_ref())
             )));
         }
-        let mut cimv = None;
-        let mut dtdv = None;
-        self.attrs(&root, |k, v| {
-            match k {
-                b"CIMVERSION" => cimv = Some(v.into_owned()),
-                b"DTDVERSION" => dtdv = Some(v.into_owned()),
-                _ => {}
-            }
-            Ok(())
-        })?;
-        let cimv = cimv.ok_or_else(|| self.missing("CIMVERSION", "CIM"))?;
-        let dtdv = dtdv.ok_or_else(|| self.missing("DTDVERSION", "CIM"))?;
-        if !cimv.trim().starts_with("2.") {
-            return Err(self.err(
-                DecodeErrorKind::Version,
-                format!("unsupported CIMVERSION '{cimv}' (2.x expected)"),
-            ));
-        }
-        if !dtdv.trim().starts_with("2.") {
-            return Err(self.err(
-                DecodeErrorKind::Version,
-                format!("unsupported DTDVERSION '{dtdv}' (2.x expected)"),
-            ));
-        }
+        let (cimv, dtdv) = self.two_attrs(&root, "CIM", "CIMVERSION", "DTDVERSION")?;
+        self.version("CIMVERSION", &cimv, "2.")?;
+        self.version("DTDVERSION", &dtdv, "2.")?;
         let msg = match self.child()? {
             Some(m) if m.name().as_ref() == b"MESSAGE" => m,
             Some(m) => return Err(self.unexpected(&m)),
             None => return Err(self.structure("CIM without MESSAGE")),
         };
-        let mut id = None;
-        let mut pv = None;
-        self.attrs(&msg, |k, v| {
-            match k {
-                b"ID" => id = Some(v.into_owned()),
-                b"PROTOCOLVERSION" => pv = Some(v.into_owned()),
-                _ => {}
+        let (id, pv) = self.two_attrs(&msg, "MESSAGE", "ID", "PROTOCOLVERSION")?;
+        self.version("PROTOCOLVERSION", &pv, "1.")?;
+        Ok(id)
+    }
+
+    /// The two required attributes `a` and `b` of element `elem`.
+    fn two_attrs(
+        &mut self,
+        e: &BytesStart<'_>,
+        elem: &str,
+        a: &str,
+        b: &str,
+    ) -> R<(String, String)> {
+        let (mut va, mut vb) = (None, None);
+        self.attrs(e, |k, v| {
+            if k == a.as_bytes() {
+                va = Some(v.into_owned());
+            } else if k == b.as_bytes() {
+                vb = Some(v.into_owned());
             }
             Ok(())
         })?;
-        let id = id.ok_or_else(|| self.missing("ID", "MESSAGE"))?;
-        let pv = pv.ok_or_else(|| self.missing("PROTOCOLVERSION", "MESSAGE"))?;
-        if !pv.trim().starts_with("1.") {
-            return Err(self.err(
-                DecodeErrorKind::Version,
-                format!("unsupported PROTOCOLVERSION '{pv}' (1.x expected)"),
-            ));
+        let va = va.ok_or_else(|| self.missing(a, elem))?;
+        let vb = vb.ok_or_else(|| self.missing(b, elem))?;
+        Ok((va, vb))
+    }
+
+    /// Refuses a CIMVERSION/DTDVERSION/PROTOCOLVERSION whose major version is not `major`
+    /// (DSP0201 §5.2: 2.x for the CIM element, DSP0200 §5.2: 1.x for MESSAGE).
+    fn version(&self, attr: &str, value: &str, major: &str) -> R<()> {
+        if value.trim().starts_with(major) {
+            return Ok(());
         }
-        Ok(id)
+        Err(self.err(
+            DecodeErrorKind::Version,
+            format!("unsupported {attr} '{value}' ({major}x expected)"),
+        ))
     }
 
     /// Closes MESSAGE and CIM after the body.
